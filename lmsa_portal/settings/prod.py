@@ -1,0 +1,51 @@
+"""Production: every secret from the environment, refuse to start without one."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: missing means refuse to start
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+CACHES = {"default": env.cache("CACHE_URL")}
+vars().update(env.email_url("EMAIL_URL"))
+MFA_REQUIRED_FOR_STAFF = True
+
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+}
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# ------------------------------------------------------------------------------
+# HTTPS behind a TLS-terminating proxy or load balancer
+# ------------------------------------------------------------------------------
+# The proxy must set X-Forwarded-Proto and strip it from client requests.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# ------------------------------------------------------------------------------
+# Performance
+# ------------------------------------------------------------------------------
+# Sessions read from the cache (Redis) and written through to the database: no
+# session query on most requests, and a cache flush logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Hashed static files are cached for ten years (immutable) by WhiteNoise; the few
+# unhashed ones (favicon, robots) for an hour.
+WHITENOISE_MAX_AGE = 3600

@@ -1,0 +1,45 @@
+"""Top-level URL map; each initiative's pages live in its own app namespace."""
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from lmsa_portal import views
+from members import views as members_views
+
+# The admin login goes through allauth: its rate limits and MFA apply to staff.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "LMSA Member Portal administration"
+admin.site.site_title = "LMSA Portal admin"
+admin.site.index_title = "Curate members, mentors, programs, sessions and mailings"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("plus/", views.plus_network, name="plus-network"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", members_views.set_language, name="set-language"),
+    path("accounts/", include("allauth.urls")),
+    path("members/", include("members.urls")),
+    path("mentors/", include("mentors.urls")),
+    path("residency-hub/", include("residency_hub.urls")),
+    path("ama/", include("ama.urls")),
+    path("listserv/", include("listserv.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "lmsa_portal.views.page_not_found"
+handler500 = "lmsa_portal.views.server_error"
+
+# Trivial views that `make bench` measures every page against (off unless asked for).
+if settings.BENCHMARK_BASELINE_VIEWS:
+    urlpatterns += [
+        path("_baseline/anonymous/", views.baseline_anonymous),
+        path("_baseline/member/", views.baseline_member),
+    ]
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("404/", views.page_not_found, {"exception": None}),
+        path("500/", views.server_error),
+    ]

@@ -1,0 +1,135 @@
+"""Who may see what: the one access rule of the portal.
+
+An **active member** has a verified email address and an approved membership that
+has not expired; staff always count as active. Every members-only view uses
+``active_member_required`` / ``ActiveMemberRequiredMixin`` and every members-only
+queryset calls ``is_active_member``.
+"""
+
+import enum
+from functools import wraps
+from http import HTTPStatus
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+
+class MemberState(enum.StrEnum):
+    ANONYMOUS = "anonymous"
+    UNVERIFIED = "unverified"
+    PENDING = "pending"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    ACTIVE = "active"
+    STAFF = "staff"
+
+
+def member_state(user) -> MemberState:
+    """Where ``user`` stands against the access rule (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return MemberState.ANONYMOUS
+    cached = getattr(user, "_member_state", None)
+    if cached is not None:
+        return cached
+    state = _compute_member_state(user)
+    user._member_state = state
+    return state
+
+
+def _compute_member_state(user) -> MemberState:
+    from members.models import Membership
+
+    if not user.is_active:
+        return MemberState.ANONYMOUS
+    if user.is_staff:
+        return MemberState.STAFF
+    verified = EmailAddress.objects.filter(
+        user=user, email__iexact=user.email, verified=True
+    )
+    # One query on every members-only request: the membership with the address check.
+    membership = (
+        Membership.objects.filter(user=user)
+        .annotate(email_verified=Exists(verified))
+        .first()
+    )
+    if membership is not None:
+        # Pages read request.user.membership next: no second query for it.
+        Membership.user.field.remote_field.set_cached_value(user, membership)
+    if not (membership.email_verified if membership else verified.exists()):
+        return MemberState.UNVERIFIED
+    if membership is None or membership.status == Membership.Status.PENDING:
+        return MemberState.PENDING
+    if membership.status == Membership.Status.DECLINED:
+        return MemberState.DECLINED
+    if membership.is_expired(timezone.localdate()):
+        return MemberState.EXPIRED
+    return MemberState.ACTIVE
+
+
+def is_active_member(user) -> bool:
+    """True for verified, approved, unexpired members and for staff."""
+    return member_state(user) in (MemberState.ACTIVE, MemberState.STAFF)
+
+
+def forget_member_state(user) -> None:
+    """Drop the cached state after something changed it within one request."""
+    if hasattr(user, "_member_state"):
+        del user._member_state
+
+
+def not_active_response(request: HttpRequest) -> HttpResponse:
+    """The page a signed-in but not active user sees instead of members-only content."""
+    state = member_state(request.user)
+    membership = getattr(request.user, "membership", None)
+    response = render(
+        request,
+        "members/not_active.html",
+        {
+            "state": state.value,
+            "membership": membership,
+            "contact_email": settings.MEMBERSHIP_CONTACT_EMAIL,
+        },
+        status=HTTPStatus.FORBIDDEN,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def active_member_required(view_func):
+    """Let active members in; send anonymous users to login; explain to the rest."""
+
+    @wraps(view_func)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_active_member(request.user):
+            return not_active_response(request)
+        response = view_func(request, *args, **kwargs)
+        # Members-only pages carry personal data: never stored by browsers or proxies.
+        add_never_cache_headers(response)
+        return response
+
+    # The access-matrix test reads this to know what to expect of the view.
+    wrapper.members_only = True
+    return wrapper
+
+
+class ActiveMemberRequiredMixin:
+    """Class-based-view form of ``active_member_required``."""
+
+    members_only = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_active_member(request.user):
+            return not_active_response(request)
+        response = super().dispatch(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response

@@ -1,0 +1,208 @@
+"""Staff curation of users and memberships."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ExportMixin, ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from members.models import Membership, MembershipReminder, RosterEntry, User
+from members.resources import MembershipResource, RosterEntryResource
+from members.services import membership_approve, membership_decline
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = False
+    extra = 0
+    fields = [
+        "member_type",
+        "institution",
+        "graduation_year",
+        "region",
+        "status",
+        "expires_on",
+        "decision_note",
+    ]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", "membership__status"]
+    search_fields = ["email", "first_name", "last_name"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (
+            _("Personal info"),
+            {"fields": ("first_name", "last_name", "preferred_language", "time_zone")},
+        ),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the member)"), widget=forms.Textarea, required=False
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [MembershipResource]
+    list_display = [
+        "member_email",
+        "member_name",
+        "member_type",
+        "institution",
+        "region",
+        "status",
+        "expires_on",
+        "created_at",
+    ]
+    list_filter = ["status", "member_type", "region", "expires_on"]
+    search_fields = [
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "institution",
+    ]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at", "updated_at", "decided_at"]
+    actions = ["approve_selected", "decline_selected"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def member_email(self, membership: Membership) -> str:
+        return membership.user.email
+
+    @admin.display(description=_("name"), ordering="user__last_name")
+    def member_name(self, membership: Membership) -> str:
+        return membership.user.get_full_name()
+
+    @admin.action(description=_("Approve selected memberships (emails each member)"))
+    def approve_selected(self, request, queryset):
+        count = 0
+        for membership in queryset.select_related("user"):
+            membership_approve(membership=membership, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Approved %d membership.", "Approved %d memberships.", count)
+            % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Decline selected memberships (asks for a reason)"))
+    def decline_selected(self, request, queryset):
+        if "apply" in request.POST:
+            form = DeclineForm(request.POST)
+            if form.is_valid():
+                count = 0
+                for membership in queryset.select_related("user"):
+                    membership_decline(
+                        membership=membership,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    count += 1
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Declined %d membership.", "Declined %d memberships.", count
+                    )
+                    % count,
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = DeclineForm()
+        return render(
+            request,
+            "admin/members/membership/decline_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Decline memberships"),
+                "form": form,
+                "queryset": queryset.select_related("user"),
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+class RosterStatusFilter(admin.SimpleListFilter):
+    title = _("roster status")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Current")), ("no", _("Expired"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.active()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=queryset.active().values("pk"))
+        return queryset
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """The dues roster: import CSV/XLSX with a dry-run preview; matching verified
+    accounts become active members automatically."""
+
+    resource_classes = [RosterEntryResource]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "member_type",
+        "institution",
+        "region",
+        "expires_on",
+        "imported_at",
+    ]
+    list_filter = [RosterStatusFilter, "member_type", "region"]
+    search_fields = ["email", "first_name", "last_name", "institution"]
+    date_hierarchy = "expires_on"
+
+
+@admin.register(MembershipReminder)
+class MembershipReminderAdmin(admin.ModelAdmin):
+    list_display = ["membership", "kind", "expires_on", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["membership__user__email"]
+    list_select_related = ["membership__user"]
+    readonly_fields = ["membership", "kind", "expires_on", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False

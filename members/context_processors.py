@@ -1,0 +1,13 @@
+"""Template context: where the current user stands against the access rule."""
+
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from members.access import is_active_member
+
+
+def membership(request) -> dict:
+    return {
+        "is_active_member": SimpleLazyObject(lambda: is_active_member(request.user)),
+        "mfa_required_for_staff": getattr(settings, "MFA_REQUIRED_FOR_STAFF", True),
+    }

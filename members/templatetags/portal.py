@@ -1,0 +1,26 @@
+"""Template helpers shared across the portal."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from members.text import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str) -> str:
+    """Render staff-written Markdown as sanitised HTML."""
+    return mark_safe(render_markdown(text))  # noqa: S308 - sanitised by nh3
+
+
+@register.simple_tag(takes_context=True)
+def query_transform(context, **kwargs) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
