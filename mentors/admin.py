@@ -1,0 +1,391 @@
+"""Staff curation of the mentor registry: review queue, decisions, import/export."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from mentors.forms import DeclineForm, StaffPauseForm
+from mentors.models import Language, Mentor, PendingMentor
+from mentors.resources import MentorResource
+from mentors.services import (
+    mentor_approve,
+    mentor_decline,
+    mentor_pause,
+    mentor_resume,
+)
+
+
+class DirectoryVisibilityFilter(admin.SimpleListFilter):
+    """Where an approved listing stands: live, paused, or stale (unconfirmed)."""
+
+    title = _("directory visibility")
+    parameter_name = "visibility"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("live", _("In the directory")),
+            ("paused", _("Paused")),
+            ("stale", _("Stale (unconfirmed)")),
+            ("reminded", _("Reconfirmation emailed, no answer yet")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        approved = queryset.filter(status=Mentor.Status.APPROVED)
+        if self.value() == "live":
+            return approved.live(today)
+        if self.value() == "paused":
+            return approved.filter(paused_until__gt=today)
+        if self.value() == "stale":
+            return approved.filter(stale_since__isnull=False)
+        if self.value() == "reminded":
+            return approved.filter(
+                reconfirmation_sent_at__isnull=False, stale_since__isnull=True
+            )
+        return queryset
+
+
+def _as_mentors(queryset):
+    """Actions work on real Mentor rows (the pending queue is a proxy model), so
+    edit history and signals always see the concrete model."""
+    return Mentor.objects.filter(
+        pk__in=list(queryset.values_list("pk", flat=True))
+    ).select_related("specialty")
+
+
+def _intermediate_page(
+    modeladmin, request, queryset, *, form, action, title, intro, button
+):
+    return render(
+        request,
+        "admin/mentors/mentor/action_confirmation.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "button": button,
+            "form": form,
+            "action": action,
+            "queryset": queryset,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+class MentorReviewActionsMixin:
+    """Bulk approve, decline (with a reason), pause, resume; each emails the mentor."""
+
+    actions = [
+        "approve_selected",
+        "decline_selected",
+        "pause_selected",
+        "resume_selected",
+    ]
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("mentors.change_mentor")
+
+    @admin.action(
+        permissions=["review"],
+        description=_("Approve selected listings (emails each physician)"),
+    )
+    def approve_selected(self, request, queryset):
+        count = 0
+        for mentor in _as_mentors(queryset):
+            mentor_approve(mentor=mentor, by=request.user, request=request)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Approved %d listing.", "Approved %d listings.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        permissions=["review"],
+        description=_("Decline selected listings (asks for a reason)"),
+    )
+    def decline_selected(self, request, queryset):
+        mentors = _as_mentors(queryset)
+        if "apply" in request.POST:
+            form = DeclineForm(request.POST)
+            if form.is_valid():
+                count = 0
+                for mentor in mentors:
+                    mentor_decline(
+                        mentor=mentor,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                        request=request,
+                    )
+                    count += 1
+                self.message_user(
+                    request,
+                    ngettext("Declined %d listing.", "Declined %d listings.", count)
+                    % count,
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = DeclineForm()
+        return _intermediate_page(
+            self,
+            request,
+            mentors,
+            form=form,
+            action="decline_selected",
+            title=_("Decline mentor listings"),
+            intro=_(
+                "These physicians will be emailed that their listing was declined:"
+            ),
+            button=_("Decline and email"),
+        )
+
+    @admin.action(
+        permissions=["review"], description=_("Pause selected listings until a date")
+    )
+    def pause_selected(self, request, queryset):
+        mentors = _as_mentors(queryset)
+        if "apply" in request.POST:
+            form = StaffPauseForm(request.POST)
+            if form.is_valid():
+                count = 0
+                for mentor in mentors:
+                    mentor_pause(
+                        mentor=mentor,
+                        until=form.cleaned_data["paused_until"],
+                        by=request.user,
+                        request=request,
+                    )
+                    count += 1
+                self.message_user(
+                    request,
+                    ngettext("Paused %d listing.", "Paused %d listings.", count)
+                    % count,
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = StaffPauseForm()
+        return _intermediate_page(
+            self,
+            request,
+            mentors,
+            form=form,
+            action="pause_selected",
+            title=_("Pause mentor listings"),
+            intro=_(
+                "These listings will leave the directory until the date you choose; "
+                "each physician is emailed:"
+            ),
+            button=_("Pause and email"),
+        )
+
+    @admin.action(
+        permissions=["review"], description=_("Resume selected paused listings")
+    )
+    def resume_selected(self, request, queryset):
+        count = 0
+        for mentor in _as_mentors(queryset).filter(paused_until__isnull=False):
+            mentor_resume(mentor=mentor, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Resumed %d listing.", "Resumed %d listings.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Mentor)
+class MentorAdmin(MentorReviewActionsMixin, ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [MentorResource]
+    list_display = [
+        "full_name",
+        "credentials",
+        "specialty",
+        "institution",
+        "state",
+        "status",
+        "visibility",
+        "accepting_mentees",
+        "confirmed_at",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        DirectoryVisibilityFilter,
+        ("specialty", admin.RelatedOnlyFieldListFilter),
+        "state",
+        "languages",
+        "accepting_mentees",
+        "mentors_premed",
+        "mentors_medical_students",
+        "mentors_residents",
+        "offers_virtual",
+        "offers_in_person",
+    ]
+    search_fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "institution",
+        "city",
+        "specialty__name",
+        "subspecialty",
+        "special_requests",
+    ]
+    list_select_related = ["specialty"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "user",
+        "consented_at",
+        "decided_at",
+        "reconfirmation_sent_at",
+        "stale_since",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (
+            _("Physician"),
+            {
+                "fields": [
+                    ("first_name", "last_name"),
+                    "credentials",
+                    ("email", "phone"),
+                    ("specialty", "subspecialty"),
+                    "institution",
+                    ("city", "state"),
+                    "languages",
+                    "language",
+                    "user",
+                ]
+            },
+        ),
+        (
+            _("Mentoring"),
+            {
+                "fields": [
+                    ("mentors_premed", "mentors_medical_students", "mentors_residents"),
+                    ("offers_virtual", "offers_in_person"),
+                    ("capacity", "accepting_mentees"),
+                    "bio",
+                    "special_requests",
+                    ("consent_to_share", "consented_at"),
+                ]
+            },
+        ),
+        (
+            _("Review and upkeep"),
+            {
+                "fields": [
+                    "status",
+                    "decision_note",
+                    "decided_at",
+                    "paused_until",
+                    "confirmed_at",
+                    "reconfirmation_sent_at",
+                    "stale_since",
+                    ("created_at", "updated_at"),
+                ]
+            },
+        ),
+    ]
+
+    # Widgets are chosen to pass axe-core: a plain select for the specialty (the
+    # admin's Select2 autocomplete has no accessible name while empty, and the
+    # ACGME list is short), checkboxes for languages, labelled date/time inputs.
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "confirmed_at" and field is not None:
+            # The split date/time inputs have no <label> of their own.
+            date_widget, time_widget = field.widget.widgets
+            date_widget.attrs["aria-label"] = _("Confirmed on (date)")
+            time_widget.attrs["aria-label"] = _("Confirmed at (time)")
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Checkboxes pass axe-core; the admin's two-box widget does not.
+        if db_field.name == "languages":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, mentor: Mentor) -> str:
+        return mentor.full_name
+
+    @admin.display(description=_("directory"))
+    def visibility(self, mentor: Mentor) -> str:
+        if mentor.status != Mentor.Status.APPROVED:
+            return "—"
+        if mentor.is_stale:
+            return _("Stale")
+        if mentor.is_paused():
+            return _("Paused until %(date)s") % {"date": mentor.paused_until}
+        return _("Live")
+
+
+@admin.register(PendingMentor)
+class PendingMentorAdmin(MentorReviewActionsMixin, admin.ModelAdmin):
+    """The review queue: sign-ups waiting for a decision, oldest first."""
+
+    list_display = [
+        "review_link",
+        "credentials",
+        "specialty",
+        "institution",
+        "city",
+        "state",
+        "special_requests",
+        "created_at",
+    ]
+    list_display_links = None
+    list_filter = [("specialty", admin.RelatedOnlyFieldListFilter), "state"]
+    search_fields = MentorAdmin.search_fields
+    list_select_related = ["specialty"]
+    ordering = ["created_at"]
+    actions = ["approve_selected", "decline_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=Mentor.Status.PENDING)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Listed and acted on here; edited on the full mentor page.
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("mentors.view_mentor") or request.user.has_perm(
+            "mentors.change_mentor"
+        )
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def review_link(self, mentor: Mentor) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:mentors_mentor_change", args=[mentor.pk]),
+            mentor.full_name,
+        )
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]

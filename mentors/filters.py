@@ -1,0 +1,148 @@
+"""Directory filters: each is a GET parameter, so every view is a shareable URL."""
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from members.cached_choices import cached_rows
+from members.search import search_queryset
+from mentors.models import (
+    MENTEE_LEVEL_FIELDS,
+    MODE_FIELDS,
+    Language,
+    MenteeLevel,
+    Mentor,
+    MentoringMode,
+    USState,
+)
+from residency_hub.models import Specialty
+
+SEARCH_FIELDS = [
+    "first_name",
+    "last_name",
+    "institution",
+    "specialty__name",
+    "subspecialty",
+    "bio",
+    "special_requests",
+]
+
+# Choices from small tables, cached until a row changes (no query per page).
+_specialty_rows = cached_rows(
+    "specialties",
+    Specialty,
+    lambda: Specialty.objects.order_by("name").values_list("slug", "name"),
+)
+_language_rows = cached_rows(
+    "languages",
+    Language,
+    lambda: Language.objects.order_by("name").values_list("code", "name"),
+)
+
+
+def specialty_choices() -> list[tuple[str, str]]:
+    return _specialty_rows()
+
+
+def language_choices() -> list[tuple[str, str]]:
+    # Labels in the reader's language, computed per request from cached rows.
+    return [
+        (code, Language(code=code, name=name).display_name)
+        for code, name in _language_rows()
+    ]
+
+
+SORT_CHOICES = [
+    ("name", _("Name (A to Z)")),
+    ("specialty", _("Specialty")),
+    ("state", _("State")),
+    ("recent", _("Recently confirmed")),
+]
+SORT_ORDERINGS = {
+    "name": ["last_name", "first_name", "pk"],
+    "specialty": ["specialty__name", "last_name", "first_name", "pk"],
+    "state": ["state", "city", "last_name", "pk"],
+    "recent": [F("confirmed_at").desc(nulls_last=True), "last_name", "pk"],
+}
+
+
+class MentorFilter(django_filters.FilterSet):
+    """Search, filters and sort of the mentor directory."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, institution, interests…")}
+        ),
+    )
+    specialty = django_filters.ChoiceFilter(
+        label=_("Specialty"),
+        field_name="specialty__slug",
+        choices=specialty_choices,
+        empty_label=_("Any specialty"),
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State or territory"),
+        choices=USState.choices,
+        empty_label=_("Any state"),
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Speaks"),
+        field_name="languages__code",
+        choices=language_choices,
+        empty_label=_("Any language"),
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("Mentors"),
+        choices=MenteeLevel.choices,
+        method="filter_level",
+        empty_label=_("Anyone"),
+    )
+    mode = django_filters.ChoiceFilter(
+        label=_("Meets"),
+        choices=MentoringMode.choices,
+        method="filter_mode",
+        empty_label=_("Virtually or in person"),
+    )
+    accepting = django_filters.BooleanFilter(
+        label=_("Only mentors accepting new mentees"),
+        field_name="accepting_mentees",
+        method="filter_accepting",
+        widget=forms.CheckboxInput,
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Mentor
+        fields = ["q", "specialty", "state", "language", "level", "mode", "accepting"]
+
+    def filter_search(self, queryset, name, value):
+        return search_queryset(queryset, value, SEARCH_FIELDS)
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(**{MENTEE_LEVEL_FIELDS[MenteeLevel(value)]: True})
+
+    def filter_mode(self, queryset, name, value):
+        return queryset.filter(**{MODE_FIELDS[MentoringMode(value)]: True})
+
+    def filter_accepting(self, queryset, name, value):
+        # An unticked box means "everyone", not "only those not accepting".
+        return queryset.filter(accepting_mentees=True) if value else queryset
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied last, in ``qs``, so search rank can break ties
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
+        if not sort and "search_rank" in queryset.query.annotations:
+            return queryset.order_by("-search_rank", "last_name", "pk")
+        return queryset.order_by(*SORT_ORDERINGS.get(sort or "name"))

@@ -1,0 +1,288 @@
+"""Forms of the mentor registry: sign-up, self-service, link request."""
+
+import datetime
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from django import forms
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.abuse import HoneypotFormMixin
+from mentors.models import (
+    MENTEE_LEVEL_FIELDS,
+    MODE_FIELDS,
+    Language,
+    MenteeLevel,
+    Mentor,
+    MentoringMode,
+)
+
+PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s/xXextEXT]*$")
+
+# Model fields a physician fills in (booleans for levels and modes come from
+# the two multiple-choice questions below).
+LISTING_FIELDS = [
+    "first_name",
+    "last_name",
+    "credentials",
+    "email",
+    "phone",
+    "specialty",
+    "subspecialty",
+    "institution",
+    "city",
+    "state",
+    "languages",
+    "capacity",
+    "accepting_mentees",
+    "bio",
+    "special_requests",
+    "consent_to_share",
+]
+
+
+class MentorForm(forms.ModelForm):
+    """The listing as the physician sees it (sign-up and self-service edit)."""
+
+    extra_layout_fields: tuple[str, ...] = ()
+
+    mentee_levels = forms.MultipleChoiceField(
+        label=_("Whom would you like to mentor?"),
+        choices=MenteeLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one group of mentees.")},
+    )
+    modes = forms.MultipleChoiceField(
+        label=_("How can you mentor?"),
+        choices=MentoringMode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose virtually, in person, or both.")},
+    )
+
+    class Meta:
+        model = Mentor
+        fields = LISTING_FIELDS
+        widgets = {
+            "languages": forms.CheckboxSelectMultiple,
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "special_requests": forms.Textarea(attrs={"rows": 3}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "institution": forms.TextInput(attrs={"autocomplete": "organization"}),
+        }
+        labels = {
+            "languages": _("Languages you speak"),
+            "capacity": _("Mentees you can take at a time"),
+            "special_requests": _("Any special requests?"),
+            "consent_to_share": _(
+                "I agree that active LMSA members may see my listing, including my "
+                "email address and phone number, to contact me about mentoring."
+            ),
+            "accepting_mentees": _("I am accepting new mentees now"),
+        }
+        help_texts = {
+            "capacity": "",
+            "email": _("Mentees will write to you here; so will we."),
+            "phone": _("Optional. Shown only to active LMSA members."),
+            "special_requests": _(
+                "For example: premedical students only, Spanish speakers, "
+                "first-generation students."
+            ),
+            "bio": _("A few sentences about your path and what you can help with."),
+        }
+        error_messages = {
+            "languages": {"required": _("Choose at least one language.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].queryset = self.fields["specialty"].queryset.order_by(
+            "name"
+        )
+        # The languages most mentors speak first, then the rest alphabetically.
+        self.fields["languages"].queryset = Language.objects.order_by(
+            Case(
+                *[
+                    When(code=code, then=Value(position))
+                    for position, code in enumerate(["es", "en", "pt"])
+                ],
+                default=Value(9),
+                output_field=IntegerField(),
+            ),
+            "name",
+        )
+        self.fields["consent_to_share"].required = True
+        self.fields["consent_to_share"].error_messages["required"] = _(
+            "We can list you only with your consent to share your contact details "
+            "with active members."
+        )
+        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].max_value = 50
+        self.fields["capacity"].widget.attrs.update({"min": 1, "max": 50})
+        if self.instance.pk and not self.is_bound:
+            self.initial["mentee_levels"] = self.instance.mentee_levels
+            self.initial["modes"] = self.instance.modes
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                _("About you"),
+                Row(
+                    Column("first_name", css_class="col-md-6"),
+                    Column("last_name", css_class="col-md-6"),
+                ),
+                "credentials",
+                Row(
+                    Column("email", css_class="col-md-7"),
+                    Column("phone", css_class="col-md-5"),
+                ),
+            ),
+            Fieldset(
+                _("Where you practise"),
+                Row(
+                    Column("specialty", css_class="col-md-6"),
+                    Column("subspecialty", css_class="col-md-6"),
+                ),
+                "institution",
+                Row(
+                    Column("city", css_class="col-md-6"),
+                    Column("state", css_class="col-md-6"),
+                ),
+            ),
+            Fieldset(
+                _("Mentoring"),
+                Field("languages", wrapper_class="mentor-checkbox-columns"),
+                Row(
+                    Column("mentee_levels", css_class="col-md-6"),
+                    Column("modes", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("capacity", css_class="col-md-6"),
+                    Column("accepting_mentees", css_class="col-md-6 pt-md-4"),
+                ),
+                "bio",
+                "special_requests",
+            ),
+            Fieldset(_("Consent"), "consent_to_share"),
+            *self.extra_layout_fields,
+        )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data.get("phone", "").split())
+        if not phone:
+            return ""
+        digits = sum(character.isdigit() for character in phone)
+        if not PHONE_CHARACTERS.match(phone) or not 7 <= digits <= 15:
+            raise forms.ValidationError(
+                _("Enter a phone number such as (555) 123-4567 or +1 787 555 0100.")
+            )
+        return phone
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and not 1 <= capacity <= 50:
+            raise forms.ValidationError(_("Enter a number from 1 to 50."))
+        return capacity
+
+    def validate_unique(self):
+        # A second sign-up with the same address updates the pending entry
+        # (mentors.services.mentor_submit), so the constraint is not a form error.
+        pass
+
+    def listing_fields(self) -> dict:
+        """Cleaned values of the model's own fields (no many-to-many)."""
+        data = {
+            name: self.cleaned_data[name]
+            for name in LISTING_FIELDS
+            if name != "languages"
+        }
+        levels = set(self.cleaned_data["mentee_levels"])
+        modes = set(self.cleaned_data["modes"])
+        for level, field in MENTEE_LEVEL_FIELDS.items():
+            data[field] = level in levels
+        for mode, field in MODE_FIELDS.items():
+            data[field] = mode in modes
+        return data
+
+
+class MentorSignupForm(HoneypotFormMixin, MentorForm):
+    """Public sign-up: the listing plus a honeypot."""
+
+    field_order = [*LISTING_FIELDS[:11], "mentee_levels", "modes", *LISTING_FIELDS[11:]]
+    extra_layout_fields = ("website",)
+
+
+class MentorEditForm(MentorForm):
+    """Self-service edit through the signed link."""
+
+    field_order = MentorSignupForm.field_order
+
+    def clean_email(self):
+        email = super().clean_email()
+        taken = (
+            Mentor.objects.open()
+            .with_email(email)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if taken:
+            raise forms.ValidationError(
+                _("Another listing uses this email address. Write to us to merge them.")
+            )
+        return email
+
+
+class PauseForm(forms.Form):
+    """Not taking mentees until a date."""
+
+    paused_until = forms.DateField(
+        label=_("Not taking mentees until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Your listing is hidden from the directory until this day."),
+    )
+
+    def clean_paused_until(self):
+        until = self.cleaned_data["paused_until"]
+        today = timezone.localdate()
+        if until <= today:
+            raise forms.ValidationError(_("Choose a day after today."))
+        if until > today + datetime.timedelta(days=730):
+            raise forms.ValidationError(_("Choose a day within the next two years."))
+        return until
+
+
+class RemoveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, remove my listing from the registry"),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class RequestLinkForm(HoneypotFormMixin, forms.Form):
+    """Ask for a fresh self-service link by email."""
+
+    email = forms.EmailField(
+        label=_("The email address of your listing"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class DeclineForm(forms.Form):
+    """Staff: the reason sent with a decline."""
+
+    reason = forms.CharField(
+        label=_("Reason (sent to the physician)"), widget=forms.Textarea, required=False
+    )
+
+
+class StaffPauseForm(PauseForm):
+    """Staff: pause the selected listings."""

@@ -1,0 +1,308 @@
+"""The National Mentor Registry: physicians who mentor, and the languages they speak."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.access import is_active_member
+from members.locations import USState
+
+
+class MenteeLevel(models.TextChoices):
+    """Whom a mentor wants to mentor; each maps to a boolean field on Mentor."""
+
+    PREMED = "premed", _("Premedical students")
+    MEDICAL_STUDENT = "medical_student", _("Medical students")
+    RESIDENT = "resident", _("Residents")
+
+
+class MentoringMode(models.TextChoices):
+    """How a mentor meets mentees; each maps to a boolean field on Mentor."""
+
+    VIRTUAL = "virtual", _("Virtually")
+    IN_PERSON = "in_person", _("In person")
+
+
+# Choice value -> boolean field, shared by the form, the filters and the import.
+MENTEE_LEVEL_FIELDS = {
+    MenteeLevel.PREMED: "mentors_premed",
+    MenteeLevel.MEDICAL_STUDENT: "mentors_medical_students",
+    MenteeLevel.RESIDENT: "mentors_residents",
+}
+MODE_FIELDS = {
+    MentoringMode.VIRTUAL: "offers_virtual",
+    MentoringMode.IN_PERSON: "offers_in_person",
+}
+
+
+class Language(models.Model):
+    """A language a mentor speaks; staff may add more in admin."""
+
+    code = models.SlugField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language when Django knows it (es: "Español")."""
+        try:
+            return str(get_language_info(self.code)["name_translated"])
+        except KeyError:
+            return self.name
+
+
+class MentorQuerySet(models.QuerySet):
+    def live(self, today: datetime.date | None = None):
+        """Approved listings that are neither paused nor stale."""
+        today = today or timezone.localdate()
+        return self.filter(
+            Q(paused_until__isnull=True) | Q(paused_until__lte=today),
+            status=Mentor.Status.APPROVED,
+            stale_since__isnull=True,
+        )
+
+    def visible_to(self, user):
+        """What ``user`` may see in the directory: live listings for active members
+        and staff, nothing for anyone else."""
+        if not is_active_member(user):
+            return self.none()
+        return self.live()
+
+    def for_directory(self):
+        """Everything a directory card shows, in a fixed number of queries."""
+        return self.select_related("specialty").prefetch_related("languages")
+
+    def with_email(self, email: str):
+        return self.filter(email__iexact=(email or "").strip())
+
+    def open(self):
+        """Listings a physician can still act on (not declined, not removed)."""
+        return self.filter(status__in=[Mentor.Status.PENDING, Mentor.Status.APPROVED])
+
+
+class Mentor(models.Model):
+    """A physician who offers to mentor LMSA members."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        REMOVED = "removed", _("Removed")
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    credentials = models.CharField(
+        _("credentials"),
+        max_length=60,
+        help_text=_("For example MD, DO, MD MPH, MD PhD."),
+    )
+    email = models.EmailField(_("email address"), db_index=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    specialty = models.ForeignKey(
+        "residency_hub.Specialty",
+        on_delete=models.PROTECT,
+        related_name="mentors",
+        verbose_name=_("specialty"),
+    )
+    subspecialty = models.CharField(_("subspecialty"), max_length=120, blank=True)
+    institution = models.CharField(_("institution"), max_length=200)
+    city = models.CharField(_("city"), max_length=100)
+    state = models.CharField(
+        _("state or territory"), max_length=2, choices=USState.choices
+    )
+    languages = models.ManyToManyField(
+        Language, related_name="mentors", verbose_name=_("languages spoken")
+    )
+    mentors_premed = models.BooleanField(
+        _("mentors premedical students"), default=False
+    )
+    mentors_medical_students = models.BooleanField(
+        _("mentors medical students"), default=False
+    )
+    mentors_residents = models.BooleanField(_("mentors residents"), default=False)
+    offers_virtual = models.BooleanField(_("mentors virtually"), default=False)
+    offers_in_person = models.BooleanField(_("mentors in person"), default=False)
+    capacity = models.PositiveSmallIntegerField(
+        _("mentees at a time"),
+        default=2,
+        help_text=_("How many mentees you can take at a time."),
+    )
+    accepting_mentees = models.BooleanField(
+        _("accepting new mentees"),
+        default=True,
+        help_text=_("Untick to stay listed while your mentee slots are full."),
+    )
+    bio = models.TextField(_("short bio"), max_length=2000, blank=True)
+    special_requests = models.TextField(
+        _("any special requests?"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "For example: premedical students only, or first-generation students."
+        ),
+    )
+    consent_to_share = models.BooleanField(
+        _("consent to share contact details with active members"), default=False
+    )
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decision_note = models.TextField(
+        _("decision note"),
+        blank=True,
+        help_text=_("Sent to the physician when a listing is declined."),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    paused_until = models.DateField(
+        _("paused until"),
+        null=True,
+        blank=True,
+        help_text=_("Hidden from the directory until this day."),
+    )
+    confirmed_at = models.DateTimeField(
+        _("confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("Last time the physician confirmed the listing is current."),
+    )
+    reconfirmation_sent_at = models.DateTimeField(
+        _("reconfirmation email sent at"), null=True, blank=True
+    )
+    stale_since = models.DateTimeField(
+        _("stale since"),
+        null=True,
+        blank=True,
+        help_text=_("Unconfirmed after the reminder: hidden from the directory."),
+    )
+    language = models.CharField(
+        _("email language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the emails the physician receives."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentor_listings",
+        verbose_name=_("portal account"),
+        help_text=_("Set when the physician signed up while logged in."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[languages])
+    objects = MentorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mentor")
+        verbose_name_plural = _("mentors")
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            # One open listing per address: a second sign-up updates the first.
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="mentors_one_open_listing_per_email",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "stale_since", "paused_until"],
+                name="mentors_live_idx",
+            ),
+            models.Index(fields=["last_name", "first_name"], name="mentors_name_idx"),
+            models.Index(fields=["state"], name="mentors_state_idx"),
+            models.Index(fields=["institution"], name="mentors_institution_idx"),
+            models.Index(fields=["confirmed_at"], name="mentors_confirmed_idx"),
+            models.Index(fields=["created_at"], name="mentors_created_idx"),
+            models.Index(
+                fields=["reconfirmation_sent_at"], name="mentors_reconfirm_idx"
+            ),
+            models.Index(fields=["accepting_mentees"], name="mentors_accepting_idx"),
+            models.Index(fields=["mentors_premed"], name="mentors_premed_idx"),
+            models.Index(
+                fields=["mentors_medical_students"], name="mentors_medstudents_idx"
+            ),
+            models.Index(fields=["mentors_residents"], name="mentors_residents_idx"),
+            models.Index(fields=["offers_virtual"], name="mentors_virtual_idx"),
+            models.Index(fields=["offers_in_person"], name="mentors_in_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.full_name}, {self.credentials}"
+            if self.credentials
+            else self.full_name
+        )
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentors:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def mentee_levels(self) -> list[str]:
+        """Values of ``MenteeLevel`` this mentor takes."""
+        return [
+            level
+            for level, field in MENTEE_LEVEL_FIELDS.items()
+            if getattr(self, field)
+        ]
+
+    @property
+    def mentee_level_labels(self) -> list[str]:
+        return [MenteeLevel(level).label for level in self.mentee_levels]
+
+    @property
+    def modes(self) -> list[str]:
+        return [mode for mode, field in MODE_FIELDS.items() if getattr(self, field)]
+
+    @property
+    def mode_labels(self) -> list[str]:
+        return [MentoringMode(mode).label for mode in self.modes]
+
+    def is_paused(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.paused_until is not None and self.paused_until > today
+
+    @property
+    def is_stale(self) -> bool:
+        return self.stale_since is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.APPROVED)
+
+
+class PendingMentor(Mentor):
+    """The staff review queue in admin: sign-ups waiting for a decision."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("sign-up waiting for review")
+        verbose_name_plural = _("sign-ups waiting for review")

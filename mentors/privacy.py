@@ -1,0 +1,34 @@
+"""The registry's part of a member's data export and account erasure.
+
+A mentor listing belongs to the physician, not to the portal account that may
+have submitted it: erasing the account unlinks it (the physician keeps managing it
+from their signed link).
+"""
+
+
+def export_user_data(user) -> dict:
+    from mentors.models import Mentor
+
+    listings = Mentor.objects.filter(user=user) | Mentor.objects.with_email(user.email)
+    return {
+        "mentor_listings": [
+            {
+                "name": mentor.full_name,
+                "credentials": mentor.credentials,
+                "email": mentor.email,
+                "phone": mentor.phone,
+                "specialty": str(mentor.specialty),
+                "institution": mentor.institution,
+                "city": mentor.city,
+                "state": mentor.state,
+                "status": mentor.status,
+                "special_requests": mentor.special_requests,
+                "created_at": mentor.created_at.isoformat(),
+            }
+            for mentor in listings.distinct().select_related("specialty")
+        ]
+    }
+
+
+def erase_user_data(user) -> None:
+    user.mentor_listings.update(user=None)

@@ -1,0 +1,390 @@
+"""Mentor listing workflows: sign-up, review, self-service and reconfirmation.
+
+Every function that changes a listing's status tells the physician by email. The
+physician has no account: the emails carry signed links (``members.signing``) to
+manage the listing or confirm it is still current.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from members.mail import send_templated_email
+from members.models import User
+from members.signing import make_token, read_token
+from mentors.models import Language, Mentor
+
+MANAGE_PURPOSE = "mentor-manage"
+STILL_MENTORING_PURPOSE = "mentor-still-mentoring"
+DAY = 24 * 60 * 60
+
+
+def manage_link_max_age() -> int:
+    """Seconds a self-service link stays valid (a fresh one is a form away)."""
+    return getattr(settings, "MENTOR_MANAGE_LINK_MAX_AGE_DAYS", 60) * DAY
+
+
+def still_mentoring_link_max_age() -> int:
+    """Seconds an "I'm still mentoring" link stays valid: past the stale date, so a
+    late click still brings the listing back."""
+    return getattr(settings, "MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS", 90) * DAY
+
+
+def reconfirm_after() -> datetime.timedelta:
+    return datetime.timedelta(
+        days=getattr(settings, "MENTOR_RECONFIRM_AFTER_DAYS", 365)
+    )
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(days=getattr(settings, "MENTOR_STALE_AFTER_DAYS", 30))
+
+
+def staff_emails() -> list[str]:
+    return list(getattr(settings, "STAFF_NOTIFICATION_EMAILS", ["staff@lmsa.net"]))
+
+
+# ------------------------------------------------------------------------------
+# Signed links
+# ------------------------------------------------------------------------------
+def _absolute(path: str, request: HttpRequest | None = None) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def mentor_manage_url(*, mentor: Mentor, request: HttpRequest | None = None) -> str:
+    """Absolute self-service link for ``mentor`` (edit, pause, remove)."""
+    token = make_token(purpose=MANAGE_PURPOSE, value={"mentor": mentor.pk})
+    return _absolute(reverse("mentors:manage", args=[token]), request)
+
+
+def mentor_still_mentoring_url(
+    *, mentor: Mentor, request: HttpRequest | None = None
+) -> str:
+    """Absolute "I'm still mentoring" link for ``mentor``."""
+    token = make_token(purpose=STILL_MENTORING_PURPOSE, value={"mentor": mentor.pk})
+    return _absolute(reverse("mentors:still-mentoring", args=[token]), request)
+
+
+def mentor_from_token(*, purpose: str, token: str, max_age_seconds: int) -> Mentor:
+    """The listing a signed link points at.
+
+    Raises ``signing.BadSignature`` (``SignatureExpired`` when too old) or
+    ``Mentor.DoesNotExist``.
+    """
+    value = read_token(purpose=purpose, token=token, max_age_seconds=max_age_seconds)
+    if not isinstance(value, dict) or not isinstance(value.get("mentor"), int):
+        raise signing.BadSignature("Malformed mentor token")
+    return Mentor.objects.select_related("specialty").get(pk=value["mentor"])
+
+
+# ------------------------------------------------------------------------------
+# Email helpers
+# ------------------------------------------------------------------------------
+def _email_mentor(
+    *,
+    mentor: Mentor,
+    template: str,
+    request: HttpRequest | None = None,
+    **context,
+) -> None:
+    send_templated_email(
+        template_prefix=f"mentors/email/{template}",
+        to=[mentor.email],
+        context={
+            "mentor": mentor,
+            "manage_url": mentor_manage_url(mentor=mentor, request=request),
+            "request_link_url": _absolute(reverse("mentors:request-link"), request),
+            **context,
+        },
+        language=mentor.language or settings.LANGUAGE_CODE,
+    )
+
+
+def _notify_staff(*, mentor: Mentor, updated: bool, request=None) -> None:
+    send_templated_email(
+        template_prefix="mentors/email/staff_new_signup",
+        to=staff_emails(),
+        context={
+            "mentor": mentor,
+            "updated": updated,
+            "review_url": _absolute(
+                reverse("admin:mentors_mentor_change", args=[mentor.pk]), request
+            ),
+            "queue_url": _absolute(
+                reverse("admin:mentors_pendingmentor_changelist"), request
+            ),
+        },
+        language=settings.LANGUAGE_CODE,
+    )
+
+
+def _change_reason(action: str, by: User | None) -> str:
+    return f"{action} by {by}" if by else action
+
+
+# ------------------------------------------------------------------------------
+# Sign-up and editing
+# ------------------------------------------------------------------------------
+@dataclass
+class SubmitResult:
+    mentor: Mentor
+    outcome: str  # "created", "updated" (pending entry) or "already-listed"
+
+
+def _apply_fields(mentor: Mentor, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(mentor, name, value)
+
+
+@transaction.atomic
+def mentor_submit(
+    *,
+    fields: dict,
+    languages: list[Language],
+    user: User | None = None,
+    request: HttpRequest | None = None,
+) -> SubmitResult:
+    """Record a public sign-up and email the physician and staff.
+
+    The same address twice updates the pending entry instead of making a
+    duplicate. An address that already has an approved listing changes nothing:
+    its owner gets their self-service link by email (so the form never reveals
+    whether an address is listed).
+    """
+    email = fields["email"].strip().lower()
+    existing = Mentor.objects.select_for_update().open().with_email(email).first()
+    if existing is not None and existing.status == Mentor.Status.APPROVED:
+        _email_mentor(mentor=existing, template="already_listed", request=request)
+        return SubmitResult(mentor=existing, outcome="already-listed")
+
+    mentor = existing or Mentor(status=Mentor.Status.PENDING)
+    _apply_fields(mentor, fields)
+    mentor.email = email
+    mentor.consented_at = timezone.now()
+    mentor.language = translation.get_language() or settings.LANGUAGE_CODE
+    if mentor.language not in dict(settings.LANGUAGES):
+        mentor.language = settings.LANGUAGE_CODE
+    if user is not None and user.is_authenticated and mentor.user_id is None:
+        mentor.user = user
+    mentor._change_reason = "Sign-up updated" if existing else "Signed up"
+    mentor.save()
+    mentor.languages.set(languages)
+    _email_mentor(
+        mentor=mentor,
+        template="signup_received",
+        request=request,
+        updated=existing is not None,
+    )
+    _notify_staff(mentor=mentor, updated=existing is not None, request=request)
+    return SubmitResult(mentor=mentor, outcome="updated" if existing else "created")
+
+
+@transaction.atomic
+def mentor_update(*, mentor: Mentor, fields: dict, languages: list[Language]) -> Mentor:
+    """The physician edits their listing through the signed link.
+
+    Saving an approved listing also counts as confirming it is current.
+    """
+    _apply_fields(mentor, fields)
+    if mentor.status == Mentor.Status.APPROVED:
+        _mark_confirmed(mentor)
+    mentor._change_reason = "Edited by the physician"
+    mentor.save()
+    mentor.languages.set(languages)
+    return mentor
+
+
+# ------------------------------------------------------------------------------
+# Review (staff)
+# ------------------------------------------------------------------------------
+def _mark_confirmed(mentor: Mentor, now: datetime.datetime | None = None) -> None:
+    mentor.confirmed_at = now or timezone.now()
+    mentor.reconfirmation_sent_at = None
+    mentor.stale_since = None
+
+
+@transaction.atomic
+def mentor_approve(
+    *, mentor: Mentor, by: User | None = None, request: HttpRequest | None = None
+) -> Mentor:
+    """Approve a listing: it enters the directory; the physician is told."""
+    mentor.status = Mentor.Status.APPROVED
+    mentor.decided_at = timezone.now()
+    mentor.decision_note = ""
+    _mark_confirmed(mentor, mentor.decided_at)
+    mentor._change_reason = _change_reason("Approved", by)
+    mentor.save()
+    _email_mentor(
+        mentor=mentor,
+        template="approved",
+        request=request,
+        directory_url=_absolute(reverse("mentors:directory"), request),
+    )
+    return mentor
+
+
+@transaction.atomic
+def mentor_decline(
+    *,
+    mentor: Mentor,
+    by: User | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Mentor:
+    """Decline a listing with an optional reason that the physician receives."""
+    mentor.status = Mentor.Status.DECLINED
+    mentor.decided_at = timezone.now()
+    mentor.decision_note = reason
+    mentor._change_reason = _change_reason("Declined", by)
+    mentor.save()
+    _email_mentor(
+        mentor=mentor,
+        template="declined",
+        request=request,
+        join_url=_absolute(reverse("mentors:join"), request),
+    )
+    return mentor
+
+
+# ------------------------------------------------------------------------------
+# Pause, resume, remove
+# ------------------------------------------------------------------------------
+@transaction.atomic
+def mentor_pause(
+    *,
+    mentor: Mentor,
+    until: datetime.date,
+    by: User | None = None,
+    request: HttpRequest | None = None,
+) -> Mentor:
+    """Hide a listing until ``until``; staff pauses are emailed to the physician."""
+    mentor.paused_until = until
+    mentor._change_reason = _change_reason(f"Paused until {until}", by)
+    mentor.save()
+    if by is not None:
+        _email_mentor(mentor=mentor, template="paused", request=request)
+    return mentor
+
+
+@transaction.atomic
+def mentor_resume(*, mentor: Mentor, by: User | None = None) -> Mentor:
+    """Show a paused listing again now."""
+    mentor.paused_until = None
+    mentor._change_reason = _change_reason("Resumed", by)
+    mentor.save()
+    return mentor
+
+
+@transaction.atomic
+def mentor_remove(
+    *, mentor: Mentor, by: User | None = None, request: HttpRequest | None = None
+) -> Mentor:
+    """Take a listing out for good (kept for the record, never shown again)."""
+    mentor.status = Mentor.Status.REMOVED
+    mentor._change_reason = _change_reason("Removed", by)
+    mentor.save()
+    _email_mentor(
+        mentor=mentor,
+        template="removed",
+        request=request,
+        join_url=_absolute(reverse("mentors:join"), request),
+    )
+    return mentor
+
+
+@transaction.atomic
+def mentor_confirm_still_mentoring(*, mentor: Mentor) -> Mentor:
+    """The physician confirms the listing is current; a stale one comes back."""
+    _mark_confirmed(mentor)
+    mentor._change_reason = "Confirmed still mentoring"
+    mentor.save()
+    return mentor
+
+
+def mentor_send_manage_links(*, email: str, request: HttpRequest | None = None) -> int:
+    """Email fresh self-service links for the open listings of ``email``.
+
+    Returns how many were sent; callers must not reveal it to the visitor.
+    """
+    sent = 0
+    for mentor in Mentor.objects.open().with_email(email).select_related("specialty"):
+        _email_mentor(mentor=mentor, template="manage_link", request=request)
+        sent += 1
+    return sent
+
+
+# ------------------------------------------------------------------------------
+# Reconfirmation (daily cron)
+# ------------------------------------------------------------------------------
+@dataclass
+class ReconfirmResult:
+    reminded: int = 0
+    marked_stale: int = 0
+
+
+def mentor_send_reconfirmations(
+    *, now: datetime.datetime | None = None
+) -> ReconfirmResult:
+    """Ask physicians confirmed over a year ago whether they still mentor, and
+    hide listings left unanswered for 30 days after that email.
+
+    Idempotent: the timestamps on each listing record what was done, so running
+    it twice (or after a missed day) sends nothing twice.
+    """
+    now = now or timezone.now()
+    result = ReconfirmResult()
+    approved = Mentor.objects.filter(status=Mentor.Status.APPROVED)
+
+    due = approved.filter(
+        confirmed_at__lte=now - reconfirm_after(), reconfirmation_sent_at__isnull=True
+    )
+    for mentor_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            mentor = (
+                Mentor.objects.select_for_update()
+                .filter(pk=mentor_id, reconfirmation_sent_at__isnull=True)
+                .first()
+            )
+            if mentor is None:
+                continue
+            mentor.reconfirmation_sent_at = now
+            mentor._change_reason = "Reconfirmation emailed"
+            mentor.save()
+            _email_mentor(
+                mentor=mentor,
+                template="reconfirm",
+                still_mentoring_url=mentor_still_mentoring_url(mentor=mentor),
+                stale_on=(now + stale_after()),
+            )
+            result.reminded += 1
+
+    overdue = approved.filter(
+        reconfirmation_sent_at__lte=now - stale_after(), stale_since__isnull=True
+    )
+    for mentor_id in overdue.values_list("pk", flat=True):
+        with transaction.atomic():
+            mentor = (
+                Mentor.objects.select_for_update()
+                .filter(pk=mentor_id, stale_since__isnull=True)
+                .first()
+            )
+            if mentor is None:
+                continue
+            mentor.stale_since = now
+            mentor._change_reason = "Marked stale: reconfirmation unanswered"
+            mentor.save()
+            _email_mentor(
+                mentor=mentor,
+                template="stale",
+                still_mentoring_url=mentor_still_mentoring_url(mentor=mentor),
+            )
+            result.marked_stale += 1
+    return result

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from mentors import views
+
+app_name = "mentors"
+
+urlpatterns = [
+    path("", views.MentorDirectoryView.as_view(), name="directory"),
+    path("<int:pk>/", views.MentorDetailView.as_view(), name="detail"),
+    path("join/", views.MentorSignupView.as_view(), name="join"),
+    path("join/thanks/", views.signup_thanks, name="thanks"),
+    path("share/", views.share, name="share"),
+    path("manage/", views.RequestLinkView.as_view(), name="request-link"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/pause/", views.manage_pause, name="manage-pause"),
+    path("manage/<str:token>/remove/", views.manage_remove, name="manage-remove"),
+    path(
+        "still-mentoring/<str:token>/",
+        views.still_mentoring,
+        name="still-mentoring",
+    ),
+]

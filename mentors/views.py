@@ -1,0 +1,315 @@
+"""Pages of the mentor registry.
+
+Public: sign-up, "forward this form", request a fresh link, and the pages behind
+signed links (manage, still mentoring). Members only: directory and detail, the
+only pages that ever show a mentor's contact details.
+"""
+
+from http import HTTPStatus
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+
+from members.abuse import public_form_ratelimit, public_form_ratelimit_class
+from members.access import ActiveMemberRequiredMixin
+from members.cached_choices import FRAGMENT_SECONDS, data_version
+from members.models import Membership
+from mentors import services
+from mentors.filters import MentorFilter
+from mentors.forms import (
+    MentorEditForm,
+    MentorSignupForm,
+    PauseForm,
+    RemoveForm,
+    RequestLinkForm,
+)
+from mentors.models import Language, Mentor
+from residency_hub.models import Specialty
+
+
+def _signup_rate(name: str, default: str) -> str:
+    return getattr(settings, name, default)
+
+
+class MentorDirectoryView(ActiveMemberRequiredMixin, FilterView):
+    """The directory: live listings, filtered, searched, sorted and paginated."""
+
+    model = Mentor
+    filterset_class = MentorFilter
+    template_name = "mentors/mentor_list.html"
+    context_object_name = "mentors"
+    paginate_by = 20
+    # An invalid filter value is shown as a field error, never a 500 or an empty page.
+    strict = False
+
+    def get_queryset(self):
+        return Mentor.objects.visible_to(self.request.user).for_directory()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["result_count"] = context["paginator"].count
+        # Key of the cached filter form and result cards: the same for every active
+        # member; moves on when a listing, specialty or language changes, and daily
+        # (paused listings come back on their date).
+        context["fragment_version"] = (
+            f"{data_version(Mentor, Specialty, Language)}.{timezone.localdate()}"
+        )
+        context["fragment_seconds"] = FRAGMENT_SECONDS
+        context["filtered"] = any(
+            value
+            for key, value in self.request.GET.items()
+            if key not in ("page", "sort")
+        )
+        return context
+
+
+class MentorDetailView(ActiveMemberRequiredMixin, DetailView):
+    """One mentor's full listing."""
+
+    model = Mentor
+    template_name = "mentors/mentor_detail.html"
+    context_object_name = "mentor"
+
+    def get_queryset(self):
+        return Mentor.objects.visible_to(self.request.user).for_directory()
+
+
+@method_decorator(never_cache, name="dispatch")
+@public_form_ratelimit_class(
+    ip_rate=_signup_rate("MENTOR_SIGNUP_IP_RATE", "10/h"),
+    email_field="email",
+    email_rate=_signup_rate("MENTOR_SIGNUP_EMAIL_RATE", "5/h"),
+)
+class MentorSignupView(FormView):
+    """Public sign-up for physicians; signed-in users get their name prefilled."""
+
+    form_class = MentorSignupForm
+    template_name = "mentors/mentor_form.html"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        user = self.request.user
+        if user.is_authenticated:
+            initial.update(
+                first_name=user.first_name, last_name=user.last_name, email=user.email
+            )
+            membership = getattr(user, "membership", None)
+            if (
+                membership is not None
+                and membership.member_type == Membership.MemberType.PHYSICIAN
+                and membership.institution
+            ):
+                initial["institution"] = membership.institution
+        return initial
+
+    def form_valid(self, form):
+        if not form.is_bot():
+            services.mentor_submit(
+                fields=form.listing_fields(),
+                languages=list(form.cleaned_data["languages"]),
+                user=self.request.user,
+                request=self.request,
+            )
+        # The same page whatever happened: it never tells whether an address is
+        # listed already, and bots learn nothing.
+        return redirect("mentors:thanks")
+
+
+def signup_thanks(request: HttpRequest) -> HttpResponse:
+    """What happens next after a sign-up."""
+    return render(request, "mentors/signup_thanks.html")
+
+
+def share(request: HttpRequest) -> HttpResponse:
+    """Forward this form: a copyable link to the sign-up for colleagues."""
+    return render(
+        request,
+        "mentors/share.html",
+        {"join_url": request.build_absolute_uri(reverse("mentors:join"))},
+    )
+
+
+# ------------------------------------------------------------------------------
+# Signed links
+# ------------------------------------------------------------------------------
+def _link_problem(request: HttpRequest, problem: str) -> HttpResponse:
+    """A friendly page for a bad, expired or spent link (and how to get a new one)."""
+    status = HTTPStatus.GONE if problem == "removed" else HTTPStatus.BAD_REQUEST
+    response = render(
+        request, "mentors/link_problem.html", {"problem": problem}, status=status
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def _mentor_for_link(request, token: str, purpose: str, max_age: int):
+    """(mentor, None) for a usable link, or (None, error response)."""
+    try:
+        mentor = services.mentor_from_token(
+            purpose=purpose, token=token, max_age_seconds=max_age
+        )
+    except signing.SignatureExpired:
+        return None, _link_problem(request, "expired")
+    except (signing.BadSignature, Mentor.DoesNotExist):
+        return None, _link_problem(request, "invalid")
+    if mentor.status == Mentor.Status.REMOVED:
+        return None, _link_problem(request, "removed")
+    if mentor.status == Mentor.Status.DECLINED:
+        return None, _link_problem(request, "declined")
+    return mentor, None
+
+
+def _manage_mentor(request, token):
+    return _mentor_for_link(
+        request, token, services.MANAGE_PURPOSE, services.manage_link_max_age()
+    )
+
+
+def _render_manage(request, mentor, token, *, form=None, pause_form=None, status=200):
+    response = render(
+        request,
+        "mentors/manage.html",
+        {
+            "mentor": mentor,
+            "token": token,
+            "form": form or MentorEditForm(instance=mentor),
+            "pause_form": pause_form or PauseForm(),
+            "is_paused": mentor.is_paused(),
+        },
+        status=status,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@never_cache
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """Self-service through the signed link: edit the listing."""
+    mentor, problem = _manage_mentor(request, token)
+    if problem:
+        return problem
+    if request.method == "POST":
+        form = MentorEditForm(request.POST, instance=mentor)
+        if form.is_valid():
+            services.mentor_update(
+                mentor=mentor,
+                fields=form.listing_fields(),
+                languages=list(form.cleaned_data["languages"]),
+            )
+            messages.success(request, _("Your listing was saved."))
+            return redirect("mentors:manage", token=token)
+        # Show the listing as stored next to the form that keeps what was typed.
+        mentor.refresh_from_db()
+        return _render_manage(
+            request, mentor, token, form=form, status=HTTPStatus.BAD_REQUEST
+        )
+    return _render_manage(request, mentor, token)
+
+
+@never_cache
+def manage_pause(request: HttpRequest, token: str) -> HttpResponse:
+    """Pause the listing until a date, or resume it now."""
+    mentor, problem = _manage_mentor(request, token)
+    if problem:
+        return problem
+    if request.method != "POST":
+        return redirect("mentors:manage", token=token)
+    if "resume" in request.POST:
+        services.mentor_resume(mentor=mentor)
+        messages.success(request, _("Your listing is visible again."))
+        return redirect("mentors:manage", token=token)
+    pause_form = PauseForm(request.POST)
+    if not pause_form.is_valid():
+        return _render_manage(
+            request, mentor, token, pause_form=pause_form, status=HTTPStatus.BAD_REQUEST
+        )
+    services.mentor_pause(mentor=mentor, until=pause_form.cleaned_data["paused_until"])
+    messages.success(request, _("Your listing is paused."))
+    return redirect("mentors:manage", token=token)
+
+
+@never_cache
+def manage_remove(request: HttpRequest, token: str) -> HttpResponse:
+    """Remove the listing for good, after a confirmation."""
+    mentor, problem = _manage_mentor(request, token)
+    if problem:
+        return problem
+    status = HTTPStatus.OK
+    if request.method == "POST":
+        form = RemoveForm(request.POST)
+        if form.is_valid():
+            services.mentor_remove(mentor=mentor, request=request)
+            return render(request, "mentors/removed.html")
+        status = HTTPStatus.BAD_REQUEST
+    else:
+        form = RemoveForm()
+    return render(
+        request,
+        "mentors/remove_confirm.html",
+        {"mentor": mentor, "token": token, "form": form},
+        status=status,
+    )
+
+
+@never_cache
+def still_mentoring(request: HttpRequest, token: str) -> HttpResponse:
+    """The reconfirmation link: one button keeps the listing in the directory.
+
+    Opening the link changes nothing: mail scanners open links on their own, and a
+    listing must stay current only when the physician says so.
+    """
+    mentor, problem = _mentor_for_link(
+        request,
+        token,
+        services.STILL_MENTORING_PURPOSE,
+        services.still_mentoring_link_max_age(),
+    )
+    if problem:
+        return problem
+    confirmed = False
+    if request.method == "POST":
+        services.mentor_confirm_still_mentoring(mentor=mentor)
+        confirmed = True
+    return render(
+        request,
+        "mentors/still_mentoring.html",
+        {
+            "mentor": mentor,
+            "confirmed": confirmed,
+            "manage_url": services.mentor_manage_url(mentor=mentor, request=request),
+        },
+    )
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(
+    public_form_ratelimit(
+        ip_rate=_signup_rate("MENTOR_LINK_IP_RATE", "10/h"),
+        email_field="email",
+        email_rate=_signup_rate("MENTOR_LINK_EMAIL_RATE", "3/h"),
+    ),
+    name="dispatch",
+)
+class RequestLinkView(FormView):
+    """Request a fresh self-service link; the answer never says if an email is known."""
+
+    form_class = RequestLinkForm
+    template_name = "mentors/request_link.html"
+
+    def form_valid(self, form):
+        if not form.is_bot():
+            services.mentor_send_manage_links(
+                email=form.cleaned_data["email"], request=self.request
+            )
+        return render(self.request, "mentors/request_link_sent.html")
