@@ -1,0 +1,412 @@
+"""Staff curation of specialties, programs, events, submissions and feed tokens."""
+
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import models
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export import fields, resources
+from import_export.admin import ImportExportMixin
+from import_export.widgets import ForeignKeyWidget
+from simple_history.admin import SimpleHistoryAdmin
+
+from residency_hub import services
+from residency_hub.forms import (
+    EventAdminForm,
+    EventInlineForm,
+    ProgramSubmissionAdminForm,
+)
+from residency_hub.models import (
+    VERIFICATION_MAX_AGE,
+    AdvisorContact,
+    CalendarFeedToken,
+    Event,
+    Program,
+    ProgramSubmission,
+    Specialty,
+)
+
+
+class HttpsLinksMixin:
+    """A link typed without a scheme is taken as https (Django 6's default)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+# --- Import / export ----------------------------------------------------------
+
+
+class ProgramResource(resources.ModelResource):
+    """Programs as CSV rows; the slug identifies a program, specialties by slug."""
+
+    specialty = fields.Field(
+        column_name="specialty",
+        attribute="specialty",
+        widget=ForeignKeyWidget(Specialty, field="slug"),
+    )
+
+    class Meta:
+        model = Program
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "name",
+            "institution",
+            "specialty",
+            "city",
+            "state",
+            "website",
+            "program_size",
+            "diversity_mission",
+            "dei_initiatives",
+            "applicant_tips",
+            "pipeline_opportunities",
+            "special_tracks",
+            "last_verified_on",
+        ]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+
+
+class EventResource(resources.ModelResource):
+    """Events as CSV rows; the uid identifies an event (new rows get one)."""
+
+    specialty = fields.Field(
+        column_name="specialty",
+        attribute="specialty",
+        widget=ForeignKeyWidget(Specialty, field="slug"),
+    )
+    program = fields.Field(
+        column_name="program",
+        attribute="program",
+        widget=ForeignKeyWidget(Program, field="slug"),
+    )
+
+    class Meta:
+        model = Event
+        import_id_fields = ["uid"]
+        fields = [
+            "uid",
+            "specialty",
+            "program",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "link",
+            "host",
+            "status",
+        ]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        if not (row.get("uid") or "").strip():
+            row["uid"] = str(uuid.uuid4())
+
+
+# --- Programs -----------------------------------------------------------------
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Not verified for 12 months (or never)")),
+            ("current", _("Verified within 12 months")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.verification_overdue()
+        if self.value() == "current":
+            return queryset.filter(
+                last_verified_on__gte=timezone.localdate() - VERIFICATION_MAX_AGE
+            )
+        return queryset
+
+
+class AdvisorContactInline(admin.TabularInline):
+    model = AdvisorContact
+    extra = 0
+    fields = ["name", "role", "email", "phone", "position"]
+
+
+class EventInline(HttpsLinksMixin, admin.StackedInline):
+    model = Event
+    form = EventInlineForm
+    extra = 0
+    fields = [
+        ("title", "status"),
+        "specialty",
+        ("starts_at", "ends_at", "time_zone"),
+        ("link", "host"),
+        "description",
+    ]
+    autocomplete_fields = ["specialty"]
+    show_change_link = True
+
+
+@admin.register(Program)
+class ProgramAdmin(HttpsLinksMixin, ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ProgramResource]
+    list_display = [
+        "name",
+        "institution",
+        "specialty",
+        "city",
+        "state",
+        "last_verified_on",
+        "needs_verification",
+    ]
+    list_filter = [VerificationFilter, "specialty", "state"]
+    search_fields = ["name", "institution", "city", "dei_initiatives"]
+    list_select_related = ["specialty"]
+    autocomplete_fields = ["specialty"]
+    prepopulated_fields = {"slug": ["name", "institution"]}
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [AdvisorContactInline, EventInline]
+    actions = ["mark_verified"]
+    date_hierarchy = "last_verified_on"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "institution",
+                    "specialty",
+                    ("city", "state"),
+                    "website",
+                    "program_size",
+                    "last_verified_on",
+                ]
+            },
+        ),
+        (
+            _("Diversity, equity and inclusion (Markdown)"),
+            {
+                "fields": [
+                    "diversity_mission",
+                    "dei_initiatives",
+                    "pipeline_opportunities",
+                    "special_tracks",
+                    "applicant_tips",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Event:
+            return super().save_formset(request, form, formset, change)
+        events = formset.save(commit=False)
+        for event in events:
+            if event.specialty_id is None:
+                event.specialty = form.instance.specialty
+            event.save()
+        for event in formset.deleted_objects:
+            event.delete()
+        formset.save_m2m()
+        return None
+
+    @admin.display(boolean=True, description=_("needs verification"))
+    def needs_verification(self, program: Program) -> bool:
+        return program.verification_overdue
+
+    @admin.action(description=_("Mark selected programs verified today"))
+    def mark_verified(self, request, queryset):
+        count = services.programs_mark_verified(programs=queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Marked %d program verified.", "Marked %d programs verified.", count
+            )
+            % count,
+            messages.SUCCESS,
+        )
+
+
+# --- Events -------------------------------------------------------------------
+
+
+@admin.register(Event)
+class EventAdmin(HttpsLinksMixin, ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [EventResource]
+    form = EventAdminForm
+    list_display = [
+        "title",
+        "specialty",
+        "program",
+        "starts_at",
+        "time_zone",
+        "status",
+        "sequence",
+    ]
+    list_filter = ["status", "specialty", "starts_at"]
+    search_fields = ["title", "host", "program__name", "program__institution"]
+    list_select_related = ["specialty", "program"]
+    autocomplete_fields = ["specialty", "program"]
+    readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
+    date_hierarchy = "starts_at"
+    actions = ["cancel_selected"]
+    fields = [
+        "title",
+        "status",
+        "specialty",
+        "program",
+        ("starts_at", "ends_at"),
+        "time_zone",
+        "link",
+        "host",
+        "description",
+        ("uid", "sequence"),
+        ("created_at", "updated_at"),
+    ]
+
+    @admin.action(description=_("Cancel selected events (subscribed calendars update)"))
+    def cancel_selected(self, request, queryset):
+        count = 0
+        for event in queryset.exclude(status=Event.Status.CANCELLED):
+            event.status = Event.Status.CANCELLED
+            event.save()
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Cancelled %d event.", "Cancelled %d events.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+# --- Submissions --------------------------------------------------------------
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the submitter)"), widget=forms.Textarea, required=False
+    )
+
+
+@admin.register(ProgramSubmission)
+class ProgramSubmissionAdmin(HttpsLinksMixin, SimpleHistoryAdmin):
+    """The review queue: approve publishes, decline explains; both email the
+    submitter."""
+
+    form = ProgramSubmissionAdminForm
+    list_display = [
+        "name",
+        "institution",
+        "specialty",
+        "state",
+        "submitter_email",
+        "program",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "specialty", "state"]
+    search_fields = ["name", "institution", "submitter_name", "submitter_email"]
+    list_select_related = ["specialty", "program"]
+    autocomplete_fields = ["specialty", "program"]
+    readonly_fields = ["status", "decided_at", "decided_by", "created_at", "language"]
+    actions = ["approve_selected", "decline_selected"]
+    date_hierarchy = "created_at"
+
+    @admin.action(description=_("Approve and publish selected submissions (emails)"))
+    def approve_selected(self, request, queryset):
+        count = 0
+        for submission in queryset.filter(
+            status=ProgramSubmission.Status.PENDING
+        ).select_related("program", "specialty"):
+            services.program_submission_approve(submission=submission, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Approved %d submission.", "Approved %d submissions.", count)
+            % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Decline selected submissions (asks for a reason)"))
+    def decline_selected(self, request, queryset):
+        queryset = queryset.filter(status=ProgramSubmission.Status.PENDING)
+        if "apply" in request.POST:
+            form = DeclineForm(request.POST)
+            if form.is_valid():
+                count = 0
+                for submission in queryset:
+                    services.program_submission_decline(
+                        submission=submission,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    count += 1
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Declined %d submission.", "Declined %d submissions.", count
+                    )
+                    % count,
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = DeclineForm()
+        return render(
+            request,
+            "residency_hub/admin/decline_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Decline program submissions"),
+                "form": form,
+                "queryset": queryset,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "created_at"]
+    fields = ["user", "created_at", "revoked_at"]
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke selected calendar links"))
+    def revoke_selected(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("Revoked %d link.", "Revoked %d links.", count) % count,
+            messages.SUCCESS,
+        )

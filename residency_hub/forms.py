@@ -1,0 +1,372 @@
+"""Directory filters, the public program submission form and the event admin form."""
+
+import datetime
+import zoneinfo
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.abuse import HoneypotFormMixin
+from members.cached_choices import cached_rows
+from members.search import search_queryset
+from residency_hub.models import Event, Program, ProgramSubmission, Specialty, USState
+
+PROGRAM_SEARCH_FIELDS = [
+    "name",
+    "institution",
+    "city",
+    "diversity_mission",
+    "dei_initiatives",
+    "pipeline_opportunities",
+    "special_tracks",
+]
+
+WALL_CLOCK_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class ProgramFilter(django_filters.FilterSet):
+    """Directory filters; every value lives in the query string (shareable URLs)."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    specialty = django_filters.ChoiceFilter(
+        label=_("Specialty"),
+        field_name="specialty__slug",
+        # Cached until a specialty changes: no query per directory page.
+        choices=cached_rows(
+            "specialties",
+            Specialty,
+            lambda: Specialty.objects.order_by("name").values_list("slug", "name"),
+        ),
+        empty_label=_("All specialties"),
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=USState.choices, empty_label=_("All states")
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        empty_label=None,
+        null_label=None,
+        fields=(
+            ("name", "name"),
+            ("institution", "institution"),
+            ("state", "state"),
+            ("last_verified_on", "last_verified_on"),
+        ),
+        field_labels={
+            "name": _("Program name"),
+            "institution": _("Institution"),
+            "state": _("State"),
+            "-last_verified_on": _("Recently verified"),
+        },
+    )
+
+    class Meta:
+        model = Program
+        fields = ["q", "specialty", "state"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the four orders we index, without the descending duplicates.
+        self.filters["sort"].extra["choices"] = [
+            ("name", _("Program name")),
+            ("institution", _("Institution")),
+            ("state", _("State")),
+            ("-last_verified_on", _("Recently verified")),
+        ]
+        self.form.fields["q"].widget.attrs["type"] = "search"
+
+    def search(self, queryset, name, value):
+        return search_queryset(queryset, value, PROGRAM_SEARCH_FIELDS)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not getattr(self.form, "cleaned_data", {}).get("sort"):
+            queryset = queryset.order_by("name", "institution")
+        return queryset
+
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as written, with no zone; the form applies the zone chosen
+    next to it (the organiser's), not the viewer's."""
+
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+    )
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.datetime):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.replace(tzinfo=None)
+        for fmt in WALL_CLOCK_FORMATS:
+            try:
+                return datetime.datetime.strptime(str(value).strip(), fmt)
+            except ValueError:
+                continue
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+def in_zone(naive: datetime.datetime, zone_name: str) -> datetime.datetime | None:
+    """``naive`` read as a wall-clock time in ``zone_name``; None when that time does
+    not exist there (skipped by a daylight-saving change)."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    aware = naive.replace(tzinfo=zone)
+    round_trip = aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        return None
+    return aware
+
+
+def clean_wall_clock_range(
+    form: forms.Form, *, start: str, end: str, zone: str
+) -> None:
+    """Turn the form's wall-clock start and end into aware times in the chosen zone,
+    with messages next to the fields when they do not make sense."""
+    data = form.cleaned_data
+    zone_name = data.get(zone)
+    if not zone_name:
+        return
+    for field in (start, end):
+        if data.get(field) is None:
+            continue
+        aware = in_zone(data[field], zone_name)
+        if aware is None:
+            form.add_error(
+                field,
+                _(
+                    "This time does not exist in %(zone)s: the clocks change then. "
+                    "Please pick another time."
+                )
+                % {"zone": zone_name},
+            )
+            data.pop(field, None)
+        else:
+            data[field] = aware
+    if data.get(start) and data.get(end) and data[end] <= data[start]:
+        form.add_error(end, _("The event must end after it starts."))
+
+
+def https_formfield(db_field, **kwargs):
+    """Model form fields; a link typed without a scheme is taken as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class ProgramSubmissionForm(HoneypotFormMixin, forms.ModelForm):
+    """Public form: a program coordinator sends in (or updates) an entry."""
+
+    event_starts_at = WallClockDateTimeField(
+        label=_("Event starts at"),
+        required=False,
+        help_text=_("In the event time zone below."),
+    )
+    event_ends_at = WallClockDateTimeField(label=_("Event ends at"), required=False)
+    consent = forms.BooleanField(
+        label=_(
+            "I am authorised to share this information, and the advisor contact "
+            "agreed to be shown to LMSA members."
+        ),
+        required=True,
+    )
+
+    class Meta:
+        model = ProgramSubmission
+        formfield_callback = https_formfield
+        fields = [
+            "submitter_name",
+            "submitter_email",
+            "submitter_role",
+            "name",
+            "institution",
+            "specialty",
+            "city",
+            "state",
+            "program_website",
+            "program_size",
+            "diversity_mission",
+            "dei_initiatives",
+            "applicant_tips",
+            "pipeline_opportunities",
+            "special_tracks",
+            "contact_name",
+            "contact_role",
+            "contact_email",
+            "contact_phone",
+            "event_title",
+            "event_description",
+            "event_starts_at",
+            "event_ends_at",
+            "event_time_zone",
+            "event_link",
+        ]
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 4})
+            for field in [
+                "diversity_mission",
+                "dei_initiatives",
+                "applicant_tips",
+                "pipeline_opportunities",
+                "special_tracks",
+                "event_description",
+            ]
+        }
+        help_texts = {
+            "diversity_mission": _("Markdown is allowed: **bold**, lists, links."),
+            "submitter_email": _("We email you the outcome of the review."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].empty_label = _("Choose a specialty")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                _("About you"), "submitter_name", "submitter_email", "submitter_role"
+            ),
+            Fieldset(
+                _("The program"),
+                "name",
+                "institution",
+                "specialty",
+                "city",
+                "state",
+                "program_website",
+                "program_size",
+                "diversity_mission",
+                "dei_initiatives",
+                "applicant_tips",
+                "pipeline_opportunities",
+                "special_tracks",
+            ),
+            Fieldset(
+                _("Advisor contact (optional)"),
+                "contact_name",
+                "contact_role",
+                "contact_email",
+                "contact_phone",
+            ),
+            Fieldset(
+                _("A virtual event (optional)"),
+                "event_title",
+                "event_description",
+                "event_starts_at",
+                "event_ends_at",
+                "event_time_zone",
+                "event_link",
+            ),
+            "consent",
+            "website",
+            Submit("submit", _("Send for review")),
+        )
+
+    def clean(self):
+        data = super().clean()
+        clean_wall_clock_range(
+            self, start="event_starts_at", end="event_ends_at", zone="event_time_zone"
+        )
+        event_fields = ["event_title", "event_starts_at", "event_ends_at"]
+        given = [field for field in event_fields if self.data.get(field)]
+        if given and not self.errors:
+            for field in event_fields:
+                if not data.get(field):
+                    self.add_error(field, _("Needed when you add an event."))
+        starts_at = data.get("event_starts_at")
+        if starts_at and starts_at < timezone.now():
+            self.add_error("event_starts_at", _("The event must be in the future."))
+        if (data.get("contact_email") or data.get("contact_phone")) and not data.get(
+            "contact_name"
+        ):
+            self.add_error("contact_name", _("Please give the contact's name."))
+        return data
+
+
+class OrganiserZoneFormMixin:
+    """Times entered and shown as wall-clock times in the zone chosen on the form
+    (the organiser's), whatever the staff member's own time zone is."""
+
+    zone_fields = ("starts_at", "ends_at", "time_zone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        start, end, zone_field = self.zone_fields
+        instance = self.instance
+        zone_name = getattr(instance, zone_field, "")
+        if instance.pk and zone_name:
+            zone = zoneinfo.ZoneInfo(zone_name)
+            for field in (start, end):
+                value = getattr(instance, field)
+                if value is not None:
+                    self.initial[field] = value.astimezone(zone).replace(tzinfo=None)
+
+    def clean(self):
+        data = super().clean()
+        start, end, zone_field = self.zone_fields
+        clean_wall_clock_range(self, start=start, end=end, zone=zone_field)
+        return data
+
+
+class EventAdminForm(OrganiserZoneFormMixin, forms.ModelForm):
+    """Staff enter times as the organiser gave them, in the organiser's zone."""
+
+    starts_at = WallClockDateTimeField(
+        label=_("Starts at"), help_text=_("In the organiser's time zone.")
+    )
+    ends_at = WallClockDateTimeField(
+        label=_("Ends at"), help_text=_("In the organiser's time zone.")
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "specialty",
+            "program",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "link",
+            "host",
+            "status",
+        ]
+        formfield_callback = https_formfield
+
+
+class EventInlineForm(EventAdminForm):
+    """On a program's page an event may leave its specialty to the program's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].required = False
+        self.fields["specialty"].help_text = _("Empty: the program's specialty.")
+
+
+class ProgramSubmissionAdminForm(OrganiserZoneFormMixin, forms.ModelForm):
+    """Staff read and correct a submitted event in its organiser's zone."""
+
+    zone_fields = ("event_starts_at", "event_ends_at", "event_time_zone")
+
+    event_starts_at = WallClockDateTimeField(
+        label=_("Event starts at"),
+        required=False,
+        help_text=_("In the event time zone."),
+    )
+    event_ends_at = WallClockDateTimeField(label=_("Event ends at"), required=False)
+
+    class Meta:
+        model = ProgramSubmission
+        fields = ["program", *ProgramSubmissionForm.Meta.fields, "decision_note"]
+        formfield_callback = https_formfield

@@ -1,0 +1,379 @@
+"""Directory, program and specialty pages, calendars, .ics files and submissions."""
+
+import calendar
+import datetime
+from collections import defaultdict
+from functools import partial
+from hashlib import md5
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django_ratelimit.exceptions import Ratelimited
+
+from members.abuse import public_form_ratelimit
+from members.access import (
+    ActiveMemberRequiredMixin,
+    active_member_required,
+    is_active_member,
+)
+from members.cached_choices import FRAGMENT_SECONDS, data_version
+from residency_hub import crosslinks, ics, services
+from residency_hub.forms import ProgramFilter, ProgramSubmissionForm
+from residency_hub.models import CalendarFeedToken, Event, Program, Specialty
+
+PROGRAMS_PER_PAGE = 20
+EVENTS_PER_PAGE = 20
+SPECIALTY_PROGRAMS_SHOWN = 50
+SPECIALTY_EVENTS_SHOWN = 10
+PROGRAM_EVENTS_SHOWN = 10
+# Subscribed calendars keep recently ended events; older ones drop off the feed.
+FEED_PAST_DAYS = 90
+FEED_CACHE_SECONDS = 15 * 60
+
+
+class ProgramListView(ActiveMemberRequiredMixin, ListView):
+    """The directory: programs filtered by specialty and state, searchable, sortable."""
+
+    template_name = "residency_hub/program_list.html"
+    paginate_by = PROGRAMS_PER_PAGE
+    context_object_name = "programs"
+
+    def get_queryset(self):
+        self.filterset = ProgramFilter(
+            self.request.GET or None,
+            queryset=Program.objects.visible_to(self.request.user),
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        # Key of the cached result cards: the same for every active member.
+        context["fragment_version"] = data_version(Program, Specialty)
+        context["fragment_seconds"] = FRAGMENT_SECONDS
+        context["is_filtered"] = any(
+            self.request.GET.get(key) for key in ("q", "specialty", "state")
+        )
+        return context
+
+
+class ProgramDetailView(ActiveMemberRequiredMixin, DetailView):
+    """Everything about one program, with its advisor contacts and upcoming events."""
+
+    template_name = "residency_hub/program_detail.html"
+    context_object_name = "program"
+
+    def get_queryset(self):
+        return Program.objects.visible_to(self.request.user).prefetch_related(
+            "contacts"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["upcoming_events"] = (
+            Event.objects.visible_to(self.request.user)
+            .filter(program=self.object)
+            .upcoming()[:PROGRAM_EVENTS_SHOWN]
+        )
+        return context
+
+
+class SpecialtyDetailView(ActiveMemberRequiredMixin, DetailView):
+    """One specialty: its programs, upcoming events, mentors and AMA videos."""
+
+    template_name = "residency_hub/specialty_detail.html"
+    context_object_name = "specialty"
+    queryset = Specialty.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        programs = Program.objects.visible_to(user).filter(specialty=self.object)
+        context["program_count"] = programs.count()
+        context["programs"] = programs[:SPECIALTY_PROGRAMS_SHOWN]
+        context["upcoming_events"] = (
+            Event.objects.visible_to(user)
+            .filter(specialty=self.object)
+            .upcoming()[:SPECIALTY_EVENTS_SHOWN]
+        )
+        context["mentors"] = crosslinks.mentors_for(specialty=self.object, user=user)
+        context["videos"] = crosslinks.videos_for(specialty=self.object)
+        context["feed_token"] = services.current_feed_token(user=user)
+        return context
+
+
+def _parse_month(value: str | None, today: datetime.date) -> datetime.date:
+    """The first day of the ``YYYY-MM`` month asked for; this month when absent or
+    malformed."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        if 1900 <= year <= 2200 and 1 <= month <= 12:
+            return datetime.date(year, month, 1)
+    except ValueError:
+        pass
+    return today.replace(day=1)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.year * 12 + day.month - 1 + months
+    return datetime.date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def month_grid(
+    *, first_of_month: datetime.date, events, zone, today: datetime.date
+) -> list[list[dict]]:
+    """Weeks (Sunday first) of day cells, each with the events starting that day in
+    the viewer's time zone."""
+    by_day = defaultdict(list)
+    for event in events:
+        by_day[timezone.localtime(event.starts_at, zone).date()].append(event)
+    weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(
+        first_of_month.year, first_of_month.month
+    )
+    return [
+        [
+            {
+                "date": day,
+                "in_month": day.month == first_of_month.month,
+                "is_today": day == today,
+                "events": by_day.get(day, []),
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]
+
+
+class CalendarView(ActiveMemberRequiredMixin, TemplateView):
+    """A specialty's events: a month view, the upcoming list, or the past list."""
+
+    template_name = "residency_hub/calendar.html"
+    VIEWS = ("month", "upcoming", "past")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        specialty = get_object_or_404(Specialty, slug=kwargs["slug"])
+        view = request.GET.get("view", "month")
+        if view not in self.VIEWS:
+            view = "month"
+        zone = timezone.get_current_timezone()
+        today = timezone.localdate()
+        events = Event.objects.visible_to(request.user).filter(specialty=specialty)
+        context.update(
+            specialty=specialty,
+            view=view,
+            feed_token=services.current_feed_token(user=request.user),
+        )
+        if view == "month":
+            first = _parse_month(request.GET.get("month"), today)
+            weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(
+                first.year, first.month
+            )
+            range_start = timezone.make_aware(
+                datetime.datetime.combine(weeks[0][0], datetime.time.min), zone
+            )
+            range_end = timezone.make_aware(
+                datetime.datetime.combine(
+                    weeks[-1][-1] + datetime.timedelta(days=1), datetime.time.min
+                ),
+                zone,
+            )
+            month_events = events.filter(
+                starts_at__gte=range_start, starts_at__lt=range_end
+            ).order_by("starts_at", "pk")
+            context.update(
+                month=first,
+                previous_month=_add_months(first, -1),
+                next_month=_add_months(first, 1),
+                # Lazy: built only when the cached month table (per language, time
+                # zone, day and events version) is missing.
+                weeks=SimpleLazyObject(
+                    partial(
+                        month_grid,
+                        first_of_month=first,
+                        events=month_events,
+                        zone=zone,
+                        today=today,
+                    )
+                ),
+                weekdays=[weeks[0][index] for index in range(7)],
+                month_has_events=month_events.exists,
+                fragment_version=f"{data_version(Event, Specialty)}.{today}",
+                fragment_seconds=FRAGMENT_SECONDS,
+            )
+        else:
+            queryset = events.upcoming() if view == "upcoming" else events.past()
+            page = Paginator(queryset, EVENTS_PER_PAGE).get_page(
+                request.GET.get("page")
+            )
+            context.update(page_obj=page, events=page.object_list)
+        return context
+
+
+class EventDetailView(ActiveMemberRequiredMixin, DetailView):
+    """One event, in the viewer's time zone and the organiser's."""
+
+    template_name = "residency_hub/event_detail.html"
+    context_object_name = "event"
+
+    def get_queryset(self):
+        return Event.objects.visible_to(self.request.user)
+
+
+def _ics_response(calendar_component, *, filename: str | None = None) -> HttpResponse:
+    response = HttpResponse(
+        calendar_component.to_ical(), content_type="text/calendar; charset=utf-8"
+    )
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@active_member_required
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download one event as an .ics file ("add to calendar")."""
+    event = get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
+    filename = f"{slugify(event.title)[:60] or 'event'}.ics"
+    with translation.override("en"):
+        component = ics.build_calendar([event], name=event.title)
+    return _ics_response(component, filename=filename)
+
+
+def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """A specialty's subscription feed for calendar apps: no session, the member's
+    personal token instead. Revoked token or inactive membership: 404, no data."""
+    token_value = (request.GET.get("token") or "").strip()
+    feed_token = None
+    if token_value and len(token_value) <= 64:
+        feed_token = (
+            CalendarFeedToken.objects.live()
+            .select_related("user")
+            .filter(token=token_value)
+            .first()
+        )
+    if feed_token is None or not is_active_member(feed_token.user):
+        raise Http404
+    specialty = get_object_or_404(Specialty, slug=slug)
+    since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
+    events = (
+        Event.objects.visible_to(feed_token.user)
+        .filter(specialty=specialty, ends_at__gte=since)
+        .order_by("starts_at", "pk")
+    )
+    # Every active member's feed of a specialty is the same file: build it once per
+    # change. The key moves when an event is added, edited, cancelled (a save bumps
+    # updated_at), deleted or leaves the window (the count drops).
+    state = events.order_by().aggregate(count=Count("pk"), changed=Max("updated_at"))
+    changed = state["changed"].timestamp() if state["changed"] else 0
+    version = f"{specialty.name}:{state['count']}:{changed}"
+    key = f"residency_hub:feed:{specialty.pk}:{md5(version.encode()).hexdigest()}"
+    body = cache.get(key)
+    if body is None:
+        with translation.override("en"):
+            body = ics.build_calendar(
+                events, name=f"LMSA · {specialty.name}", is_feed=True
+            ).to_ical()
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    # A personal URL: never kept by shared caches; the app polls for fresh data.
+    patch_cache_control(response, private=True, no_store=True, max_age=0)
+    patch_vary_headers(response, ["Cookie"])
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# The limits apply to POST only; dispatch turns an over-limit POST into the 429 page.
+@method_decorator(
+    public_form_ratelimit(
+        ip_rate="10/h", email_field="submitter_email", email_rate="5/h"
+    ),
+    name="post",
+)
+class ProgramSubmitView(FormView):
+    """Public form: a program sends in its entry; staff review it before it shows."""
+
+    template_name = "residency_hub/programsubmission_form.html"
+    form_class = ProgramSubmissionForm
+    success_url = reverse_lazy("residency_hub:submit-done")
+
+    def dispatch(self, request, *args, **kwargs):
+        # Without django-ratelimit's middleware an over-limit POST would be a bare
+        # 403; answer with the portal's 429 page instead.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Ratelimited as exception:
+            return import_string(settings.RATELIMIT_VIEW)(request, exception)
+
+    def form_valid(self, form):
+        if form.is_bot():
+            return HttpResponseRedirect(self.get_success_url())
+        submission = form.save(commit=False)
+        submission.language = translation.get_language() or "en"
+        with transaction.atomic():
+            services.program_submission_create(submission=submission)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ProgramSubmitDoneView(TemplateView):
+    """Thanks for submitting; what happens next."""
+
+    template_name = "residency_hub/programsubmission_done.html"
+
+
+def _next_or_account(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        # A URL, never a view name: redirect("a@b") would try to reverse it.
+        return HttpResponseRedirect(target)
+    return redirect("members:me")
+
+
+@require_POST
+@active_member_required
+def feed_token_rotate(request: HttpRequest) -> HttpResponse:
+    """Make a new personal calendar link; the old one stops working."""
+    had_token = services.current_feed_token(user=request.user) is not None
+    services.feed_token_rotate(user=request.user)
+    messages.success(
+        request,
+        _("Your new calendar link is ready. The old link no longer works.")
+        if had_token
+        else _("Your personal calendar link is ready."),
+    )
+    return _next_or_account(request)
+
+
+@require_POST
+@login_required
+def feed_token_revoke(request: HttpRequest) -> HttpResponse:
+    """Turn off the member's calendar links."""
+    services.feed_token_revoke(user=request.user)
+    messages.success(
+        request,
+        _("Your calendar link was turned off. Subscribed calendars stop updating."),
+    )
+    return _next_or_account(request)
