@@ -1,0 +1,62 @@
+"""Atom feed of newly published AMA sessions."""
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from ama.models import Video
+from members.text import render_markdown
+
+
+class LatestVideosFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("LMSA Ask Me Anything sessions")
+    subtitle = _(
+        "New recordings of the LMSA Ask Me Anything series for premed and "
+        "medical students."
+    )
+    author_name = _("Latino Medical Student Association")
+
+    # Links are built from the request, not from django.contrib.sites, so the feed
+    # names the host people actually use.
+    def get_object(self, request, *args, **kwargs) -> HttpRequest:
+        return request
+
+    def link(self, request: HttpRequest) -> str:
+        return request.build_absolute_uri(reverse("ama:archive"))
+
+    def feed_url(self, request: HttpRequest) -> str:
+        return request.build_absolute_uri(reverse("ama:feed"))
+
+    def items(self, request: HttpRequest) -> list[Video]:
+        videos = list(
+            Video.objects.published()
+            .prefetch_related("topics")
+            .order_by("-published_at", "-pk")[:30]
+        )
+        for video in videos:
+            video.absolute_url = request.build_absolute_uri(video.get_absolute_url())
+        return videos
+
+    def item_link(self, item: Video) -> str:
+        return item.absolute_url
+
+    def item_title(self, item: Video) -> str:
+        return item.title
+
+    def item_description(self, item: Video) -> str:
+        text = strip_tags(render_markdown(item.summary or item.description))
+        return Truncator(" ".join(text.split())).words(80)
+
+    def item_pubdate(self, item: Video):
+        return item.published_at
+
+    def item_updateddate(self, item: Video):
+        return item.updated_at
+
+    def item_categories(self, item: Video) -> list[str]:
+        return [topic.name for topic in item.topics.all()]

@@ -1,0 +1,88 @@
+"""Archive filters: audience, topic, year, language and free-text search."""
+
+import django_filters
+from django import forms
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from ama.models import Audience, Language, Topic, Video
+from members.cached_choices import cached_rows
+from members.search import search_queryset
+
+SEARCH_FIELDS = [
+    "title",
+    "description",
+    "summary",
+    "transcript",
+    "panelists__name",
+    "panelists__role",
+    "topics__name",
+]
+
+
+# Choices cached until a video or topic changes: no query per archive page.
+_years = cached_rows(
+    "ama-years",
+    Video,
+    lambda: (
+        Video.objects.published()
+        .annotate(year=ExtractYear("date"))
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    ),
+)
+_topics = cached_rows(
+    "ama-topics",
+    Topic,
+    lambda: Topic.objects.order_by("name").values_list("slug", "name"),
+)
+
+
+def year_choices() -> list[tuple[str, str]]:
+    return [(str(year), str(year)) for year in _years()]
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    return _topics()
+
+
+class VideoFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("MCAT, personal statement, Match..."),
+            }
+        ),
+    )
+    topic = django_filters.ChoiceFilter(
+        label=_("Topic"),
+        field_name="topics__slug",
+        choices=topic_choices,
+        empty_label=_("All topics"),
+    )
+    audience = django_filters.ChoiceFilter(
+        label=_("Audience"), choices=Audience.choices, empty_label=_("Everyone")
+    )
+    year = django_filters.ChoiceFilter(
+        label=_("Year"),
+        field_name="date",
+        lookup_expr="year",
+        choices=year_choices,
+        empty_label=_("All years"),
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=Language.choices, empty_label=_("Any language")
+    )
+
+    class Meta:
+        model = Video
+        fields = ["q", "topic", "audience", "year", "language"]
+
+    def filter_search(self, queryset, name, value):
+        # Panelists and topics are searched on their own tables and matched by key
+        # (members.search), so the archive never joins them and repeats rows.
+        return search_queryset(queryset, value, SEARCH_FIELDS)

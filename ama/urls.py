@@ -1,0 +1,20 @@
+from django.urls import path
+
+from ama import views
+from ama.feeds import LatestVideosFeed
+
+app_name = "ama"
+
+# Fixed paths come before "<slug:slug>/" so a session slug can never shadow them.
+urlpatterns = [
+    path("", views.ArchiveView.as_view(), name="archive"),
+    path("feed/", LatestVideosFeed(), name="feed"),
+    path("upcoming/<int:pk>/", views.upcoming_detail, name="upcoming-detail"),
+    path(
+        "upcoming/<int:pk>/questions/",
+        views.question_create,
+        name="question-create",
+    ),
+    path("questions/<int:pk>/vote/", views.question_vote_toggle, name="question-vote"),
+    path("<slug:slug>/", views.VideoDetailView.as_view(), name="video-detail"),
+]

@@ -1,0 +1,204 @@
+"""Public archive, video pages, and members' questions for upcoming sessions."""
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from ama.filters import VideoFilter
+from ama.forms import QuestionForm
+from ama.models import (
+    Chapter,
+    Panelist,
+    Question,
+    QuestionVote,
+    Topic,
+    UpcomingSession,
+    Video,
+)
+from ama.services import (
+    QuestionsClosed,
+    question_submit,
+    question_vote,
+    question_withdraw_vote,
+)
+from members.access import active_member_required, is_active_member
+from members.cached_choices import FRAGMENT_SECONDS, data_version
+from residency_hub.models import Specialty
+
+
+class ArchiveView(FilterView):
+    """Every published session, newest first, with filters and search."""
+
+    filterset_class = VideoFilter
+    template_name = "ama/video_list.html"
+    context_object_name = "videos"
+    paginate_by = 12
+    # A bad filter value (unknown topic, year) shows the form error, not a 500.
+    strict = False
+
+    def get_queryset(self):
+        return Video.objects.published().for_listing().order_by("-date", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["upcoming_sessions"] = UpcomingSession.objects.upcoming()[:3]
+        # Key of the cached result cards (a public page, the same for everyone).
+        context["fragment_version"] = data_version(Video, Topic, Panelist, Specialty)
+        context["fragment_seconds"] = FRAGMENT_SECONDS
+        context["is_filtered"] = any(
+            self.request.GET.get(name) for name in self.filterset.filters
+        )
+        return context
+
+
+class VideoDetailView(DetailView):
+    """One session: the player, chapters, panelists, summary and transcript."""
+
+    template_name = "ama/video_detail.html"
+    context_object_name = "video"
+
+    def get_queryset(self):
+        # Staff preview drafts (admin "View on site"); everyone else sees published.
+        videos = (
+            Video.objects.all()
+            if self.request.user.is_staff
+            else Video.objects.published()
+        )
+        return videos.select_related("specialty").prefetch_related(
+            "topics",
+            "panelists",
+            Prefetch("chapters", queryset=Chapter.objects.order_by("start_seconds")),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        video = self.object
+        embed = video.embed
+        chapters = list(video.chapters.all())
+        for chapter in chapters:
+            chapter.link = (
+                embed.watch_url_at(chapter.start_seconds) if embed else video.video_url
+            )
+        context.update(
+            embed=embed,
+            chapters=chapters,
+            answered_questions=Question.objects.filter(
+                answered_chapter__video=video, status=Question.Status.ANSWERED
+            )
+            .select_related("answered_chapter")
+            .order_by("answered_chapter__start_seconds", "pk"),
+        )
+        return context
+
+
+def _session_page_context(request: HttpRequest, session: UpcomingSession) -> dict:
+    user = request.user
+    member = is_active_member(user)
+    questions = (
+        session.questions.public().by_votes().select_related("answered_chapter__video")
+    )
+    if member:
+        questions = questions.annotate(
+            voted=Exists(
+                QuestionVote.objects.filter(question=OuterRef("pk"), user=user)
+            )
+        )
+    questions = list(questions)
+    own_pending = (
+        list(
+            session.questions.filter(
+                author=user, status=Question.Status.PENDING
+            ).order_by("created_at")
+        )
+        if member
+        else []
+    )
+    return {
+        "session": session,
+        "is_member": member,
+        "approved_questions": [
+            q for q in questions if q.status == Question.Status.APPROVED
+        ],
+        "answered_questions": [
+            q for q in questions if q.status == Question.Status.ANSWERED
+        ],
+        "own_pending": own_pending,
+    }
+
+
+def upcoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An announced session: when and where, and the questions members sent."""
+    session = get_object_or_404(
+        UpcomingSession.objects.select_related("archived_video"), pk=pk
+    )
+    context = _session_page_context(request, session)
+    if context["is_member"] and session.accepts_questions:
+        context["form"] = QuestionForm(session=session, author=request.user)
+    response = render(request, "ama/upcomingsession_detail.html", context)
+    if request.user.is_authenticated:
+        # Shows the member's own pending questions and votes.
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@active_member_required
+def question_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """An active member sends a question; it appears once staff approve it."""
+    session = get_object_or_404(UpcomingSession, pk=pk)
+    if request.method == "GET":
+        return redirect(session)
+    if not session.accepts_questions:
+        messages.error(request, _("Questions for this session are closed."))
+        return redirect(session)
+    form = QuestionForm(request.POST, session=session, author=request.user)
+    if form.is_valid():
+        try:
+            question_submit(
+                session=session, author=request.user, text=form.cleaned_data["text"]
+            )
+        except QuestionsClosed:
+            messages.error(request, _("Questions for this session are closed."))
+            return redirect(session)
+        messages.success(
+            request,
+            _("Thank you! Your question will appear here once staff have reviewed it."),
+        )
+        return redirect(session)
+    context = _session_page_context(request, session)
+    context["form"] = form
+    return render(request, "ama/upcomingsession_detail.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@active_member_required
+def question_vote_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upvote a question or withdraw the vote (one vote per member)."""
+    question = get_object_or_404(
+        Question.objects.public().select_related("session"), pk=pk
+    )
+    session = question.session
+    if request.method == "GET":
+        return redirect(session)
+    action = request.POST.get("action", "")
+    if action not in ("vote", "withdraw"):
+        has_vote = QuestionVote.objects.filter(
+            question=question, user=request.user
+        ).exists()
+        action = "withdraw" if has_vote else "vote"
+    try:
+        if action == "vote":
+            question_vote(question=question, user=request.user)
+            messages.success(request, _("Your vote was counted."))
+        else:
+            question_withdraw_vote(question=question, user=request.user)
+            messages.success(request, _("Your vote was withdrawn."))
+    except QuestionsClosed:
+        messages.error(request, _("Voting for this session is closed."))
+    return redirect(f"{session.get_absolute_url()}#question-{question.pk}")
