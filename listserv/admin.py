@@ -1,0 +1,499 @@
+"""Staff tools: subscribers (filters, search, CSV import with dry run, export,
+history), mailings (compose, preview, test, send, progress) and the delivery log."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from listserv.forms import MailingAdminForm
+from listserv.models import Delivery, Interest, Mailing, Subscriber
+from listserv.sending import RenderedMailing
+from listserv.services import (
+    IMPORT_CONSENT_TEXT,
+    mailing_audience,
+    mailing_requeue_failed,
+    mailing_resume,
+    mailing_send,
+    subscriber_send_confirmation,
+    subscriber_unsubscribe,
+)
+from members.mail import deliver_email
+from residency_hub.models import Specialty
+
+
+class SubscriberResource(resources.ModelResource):
+    """CSV columns; status, source and dates are exported but never imported, so
+    an import can never mark an address as confirmed."""
+
+    specialty = fields.Field(
+        attribute="specialty",
+        column_name="specialty",
+        widget=widgets.ForeignKeyWidget(Specialty, field="name"),
+    )
+    interests = fields.Field(
+        attribute="interests",
+        column_name="interests",
+        widget=widgets.ManyToManyWidget(Interest, field="code", separator="|"),
+    )
+    status = fields.Field(attribute="status", column_name="status", readonly=True)
+    source = fields.Field(attribute="source", column_name="source", readonly=True)
+    created = fields.Field(attribute="created", column_name="created", readonly=True)
+    confirmed_at = fields.Field(
+        attribute="confirmed_at", column_name="confirmed_at", readonly=True
+    )
+    unsubscribed_at = fields.Field(
+        attribute="unsubscribed_at", column_name="unsubscribed_at", readonly=True
+    )
+
+    class Meta:
+        model = Subscriber
+        import_id_fields = ["email"]
+        fields = [
+            "email",
+            "name",
+            "role",
+            "institution",
+            "specialty",
+            "state",
+            "interests",
+            "frequency",
+            "status",
+            "source",
+            "created",
+            "confirmed_at",
+            "unsubscribed_at",
+        ]
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        row["email"] = (row.get("email") or "").strip().lower()
+        if not (row.get("role") or "").strip():
+            row["role"] = "other"
+        if not (row.get("frequency") or "").strip():
+            row["frequency"] = "every"
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk is None:
+            instance.source = Subscriber.Source.IMPORT
+            instance.status = Subscriber.Status.UNCONFIRMED
+            instance.consent_text = IMPORT_CONSENT_TEXT
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [SubscriberResource]
+    list_display = [
+        "email",
+        "name",
+        "role",
+        "state",
+        "specialty",
+        "status",
+        "source",
+        "created",
+        "confirmed_at",
+    ]
+    list_filter = [
+        "status",
+        "source",
+        "role",
+        "frequency",
+        "state",
+        "specialty",
+        "interests",
+    ]
+    search_fields = ["email", "name", "institution"]
+    list_select_related = ["specialty"]
+    date_hierarchy = "created"
+    # Status changes only through the opt-in flow and the actions below, so the
+    # list never holds a "confirmed" address nobody confirmed.
+    readonly_fields = [
+        "status",
+        "source",
+        "consent_text",
+        "created",
+        "confirmation_sent_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "updated",
+        "user",
+    ]
+    fieldsets = (
+        (
+            None,
+            {"fields": ("name", "email", "role", "institution", "specialty", "state")},
+        ),
+        (_("Preferences"), {"fields": ("interests", "frequency")}),
+        (
+            _("Subscription"),
+            {
+                "fields": (
+                    "status",
+                    "source",
+                    "consent_text",
+                    "user",
+                    "created",
+                    "confirmation_sent_at",
+                    "confirmed_at",
+                    "unsubscribed_at",
+                    "updated",
+                )
+            },
+        ),
+    )
+    actions = ["send_confirmation_request", "unsubscribe_selected"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "interests":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.action(
+        description=_("Send a confirmation request to selected unconfirmed subscribers")
+    )
+    def send_confirmation_request(self, request, queryset):
+        count = 0
+        for subscriber in queryset.filter(status=Subscriber.Status.UNCONFIRMED):
+            subscriber_send_confirmation(subscriber=subscriber)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Sent %(count)d confirmation request.",
+                "Sent %(count)d confirmation requests.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unsubscribe selected subscribers"))
+    def unsubscribe_selected(self, request, queryset):
+        count = 0
+        for subscriber in queryset.exclude(status=Subscriber.Status.UNSUBSCRIBED):
+            subscriber_unsubscribe(subscriber=subscriber)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Unsubscribed %(count)d subscriber.",
+                "Unsubscribed %(count)d subscribers.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+def _progress_counts(mailing: Mailing) -> dict:
+    Status = Delivery.Status
+    return Delivery.objects.filter(mailing=mailing).aggregate(
+        queued=Count("pk", filter=Q(status=Status.QUEUED)),
+        sent=Count("pk", filter=Q(status=Status.SENT)),
+        failed=Count("pk", filter=Q(status=Status.FAILED)),
+        skipped=Count("pk", filter=Q(status=Status.SKIPPED)),
+    )
+
+
+@admin.register(Mailing)
+class MailingAdmin(SimpleHistoryAdmin):
+    form = MailingAdminForm
+    list_display = [
+        "subject",
+        "status",
+        "queued_count",
+        "sent_count",
+        "failed_count",
+        "skipped_count",
+        "created",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["subject"]
+    date_hierarchy = "created"
+    actions = ["resume_sending", "retry_failed"]
+    change_form_template = "admin/listserv/mailing/change_form.html"
+    progress_fields = [
+        "status",
+        "progress",
+        "created_by",
+        "created",
+        "queued_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_progress()
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "subject",
+            "body_markdown",
+            "roles",
+            "specialties",
+            "states",
+            "interests",
+        ]
+        if obj is not None:
+            fields = fields + self.progress_fields
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.is_draft:
+            return self.progress_fields
+        return [
+            "subject",
+            "body_markdown",
+            "roles_display",
+            "specialties",
+            "states_display",
+            "interests",
+            *self.progress_fields,
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and not obj.is_draft:
+            kwargs["fields"] = []
+            kwargs["form"] = admin.ModelAdmin.form
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            fields = [f for f in self.get_readonly_fields(request, obj)]
+            return [(None, {"fields": fields})]
+        return super().get_fieldsets(request, obj)
+
+    @admin.display(description=_("roles"))
+    def roles_display(self, obj):
+        return ", ".join(obj.roles) or _("every role")
+
+    @admin.display(description=_("states"))
+    def states_display(self, obj):
+        return ", ".join(obj.states) or _("every state")
+
+    @admin.display(description=_("queued"), ordering="queued_count")
+    def queued_count(self, obj):
+        return obj.queued_count
+
+    @admin.display(description=_("sent"), ordering="sent_count")
+    def sent_count(self, obj):
+        return obj.sent_count
+
+    @admin.display(description=_("failed"), ordering="failed_count")
+    def failed_count(self, obj):
+        return obj.failed_count
+
+    @admin.display(description=_("skipped"), ordering="skipped_count")
+    def skipped_count(self, obj):
+        return obj.skipped_count
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        # The delivery log is linked from the buttons above the form.
+        counts = _progress_counts(obj)
+        return (
+            _(
+                "%(queued)d queued · %(sent)d sent · %(failed)d failed · "
+                "%(skipped)d skipped"
+            )
+            % counts
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # A mailing that went out stays, with its delivery log.
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    # -- actions ---------------------------------------------------------------
+    @admin.action(description=_("Resume sending (after a worker stopped)"))
+    def resume_sending(self, request, queryset):
+        for mailing in queryset:
+            mailing_resume(mailing=mailing)
+        self.message_user(request, _("Sending resumed."), messages.SUCCESS)
+
+    @admin.action(description=_("Retry failed deliveries"))
+    def retry_failed(self, request, queryset):
+        total = sum(mailing_requeue_failed(mailing=m) for m in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery queued again.",
+                "%(count)d deliveries queued again.",
+                total,
+            )
+            % {"count": total},
+            messages.SUCCESS,
+        )
+
+    # -- preview, test, send ---------------------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/preview/",
+                view(self.preview_view),
+                name="listserv_mailing_preview",
+            ),
+            path(
+                "<int:pk>/send-test/",
+                view(self.send_test_view),
+                name="listserv_mailing_send_test",
+            ),
+            path("<int:pk>/send/", view(self.send_view), name="listserv_mailing_send"),
+        ] + super().get_urls()
+
+    def _mailing_or_403(self, request, pk, *, change=True) -> Mailing:
+        mailing = get_object_or_404(Mailing, pk=pk)
+        allowed = (
+            self.has_change_permission(request, mailing)
+            if change
+            else self.has_view_permission(request, mailing)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return mailing
+
+    def _context(self, request, mailing, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": mailing,
+            "mailing": mailing,
+            **extra,
+        }
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The email as subscribers will see it, with the audience size."""
+        mailing = self._mailing_or_403(request, pk, change=False)
+        rendered = RenderedMailing(mailing)
+        return TemplateResponse(
+            request,
+            "admin/listserv/mailing/preview.html",
+            self._context(
+                request,
+                mailing,
+                title=_("Preview: %(subject)s") % {"subject": mailing.subject},
+                body_html=rendered.body_html,
+                body_text=rendered.text,
+                audience_count=mailing_audience(mailing).count(),
+            ),
+        )
+
+    def send_test_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Send the mailing to the signed-in staff member only."""
+        mailing = self._mailing_or_403(request, pk, change=False)
+        if request.method == "POST":
+            rendered = RenderedMailing(mailing)
+            test_subscriber = Subscriber.objects.with_email(request.user.email).first()
+            message = rendered.message_for(
+                subscriber_id=test_subscriber.pk if test_subscriber else 0,
+                email=request.user.email,
+                subject_prefix="[TEST] ",
+            )
+            deliver_email.enqueue(
+                subject=message.subject,
+                body=message.body,
+                html=message.alternatives[0][0],
+                to=[request.user.email],
+                headers=message.extra_headers,
+            )
+            self.message_user(
+                request,
+                _("A test was sent to %(email)s.") % {"email": request.user.email},
+                messages.SUCCESS,
+            )
+            return redirect("admin:listserv_mailing_change", mailing.pk)
+        return TemplateResponse(
+            request,
+            "admin/listserv/mailing/confirm_test.html",
+            self._context(request, mailing, title=_("Send a test to yourself")),
+        )
+
+    def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Confirm, then queue every delivery and start the background send."""
+        mailing = self._mailing_or_403(request, pk)
+        if not mailing.is_draft:
+            self.message_user(
+                request, _("This mailing was already sent."), messages.WARNING
+            )
+            return redirect("admin:listserv_mailing_change", mailing.pk)
+        if request.method == "POST":
+            count = mailing_send(mailing=mailing)
+            self.message_user(
+                request,
+                ngettext(
+                    "Sending to %(count)d subscriber.",
+                    "Sending to %(count)d subscribers.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return redirect("admin:listserv_mailing_change", mailing.pk)
+        return TemplateResponse(
+            request,
+            "admin/listserv/mailing/confirm_send.html",
+            self._context(
+                request,
+                mailing,
+                title=_("Send this mailing"),
+                audience_count=mailing_audience(mailing).count(),
+            ),
+        )
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The delivery log, read-only; filter by mailing and status."""
+
+    list_display = [
+        "mailing",
+        "subscriber_email",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error_short",
+        "claimed_by",
+    ]
+    list_filter = ["status", "mailing"]
+    search_fields = ["subscriber__email", "subscriber__name"]
+    list_select_related = ["mailing", "subscriber"]
+    list_per_page = 100
+
+    @admin.display(description=_("subscriber"), ordering="subscriber__email")
+    def subscriber_email(self, obj):
+        return obj.subscriber.email
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj):
+        return (obj.last_error or "")[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

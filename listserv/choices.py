@@ -1,0 +1,32 @@
+"""Fixed choice lists of the listserv."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from members.locations import USState
+
+
+class Role(models.TextChoices):
+    PHYSICIAN = "physician", _("Physician")
+    RESIDENT = "resident", _("Resident")
+    MEDICAL_STUDENT = "medical_student", _("Medical student")
+    OTHER = "other", _("Other")
+
+
+class Frequency(models.TextChoices):
+    EVERY = "every", _("Every opportunity as it is announced")
+    MONTHLY = "monthly", _("At most one email a month")
+
+
+class InterestCode(models.TextChoices):
+    MENTOR_STUDENTS = "mentor_students", _("Mentoring medical students")
+    MENTOR_PREMEDS = "mentor_premeds", _("Mentoring premedical students")
+    RESIDENCY_ADVISING = "residency_advising", _("Residency application advising")
+    RESEARCH = "research", _("Research mentorship")
+    SPEAKING = "speaking", _("Speaking at events and Ask Me Anything sessions")
+    COMMUNITY = "community", _("Community health volunteering")
+    PARTNERS = "partners", _("Opportunities with partner organizations")
+
+
+# Subscribers may live outside the United States.
+US_STATES = [*USState.choices, ("XX", _("Outside the United States"))]

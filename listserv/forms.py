@@ -1,0 +1,116 @@
+"""Public sign-up and preferences forms, and the staff mailing form."""
+
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from listserv.choices import US_STATES, Role
+from listserv.models import Interest, Mailing, Subscriber
+from listserv.services import CONSENT_TEXT
+from members.abuse import HoneypotFormMixin
+
+_SIGNUP_MODEL_FIELDS = fields_for_model(
+    Subscriber,
+    fields=["name", "email", "role", "institution", "specialty", "state"],
+    widgets={
+        "name": forms.TextInput(attrs={"autocomplete": "name"}),
+        "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        "institution": forms.TextInput(attrs={"autocomplete": "organization"}),
+    },
+)
+
+
+class SignupForm(HoneypotFormMixin, forms.Form):
+    """Join the list; the consent wording shown here is stored with the sign-up.
+
+    A plain form (fields taken from the model): a ModelForm would validate the
+    unique address and tell the page whether someone is already on the list.
+    """
+
+    name = _SIGNUP_MODEL_FIELDS["name"]
+    email = _SIGNUP_MODEL_FIELDS["email"]
+    role = _SIGNUP_MODEL_FIELDS["role"]
+    institution = _SIGNUP_MODEL_FIELDS["institution"]
+    specialty = _SIGNUP_MODEL_FIELDS["specialty"]
+    state = _SIGNUP_MODEL_FIELDS["state"]
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"),
+        queryset=Interest.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Which opportunities would you like to hear about?"),
+    )
+    consent = forms.BooleanField(label=CONSENT_TEXT, required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].required = True
+        # People pick their role; "Other" is not preselected.
+        self.fields["role"].choices = [("", "---------"), *Role.choices]
+        self.fields["role"].initial = None
+        self.fields["specialty"].empty_label = _("No specialty / not sure")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class PreferencesForm(forms.ModelForm):
+    """What a subscriber may change from the signed link in every email."""
+
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"),
+        queryset=Interest.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Subscriber
+        fields = [
+            "name",
+            "role",
+            "institution",
+            "specialty",
+            "state",
+            "interests",
+            "frequency",
+        ]
+        widgets = {"frequency": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialty"].empty_label = _("No specialty / not sure")
+
+
+class MailingAdminForm(forms.ModelForm):
+    """The staff compose form: audience lists as checkboxes."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Empty: every role."),
+    )
+    states = forms.MultipleChoiceField(
+        label=_("States"),
+        choices=US_STATES,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Empty: every state. Hold Ctrl (Cmd on a Mac) to pick several."),
+    )
+
+    class Meta:
+        model = Mailing
+        fields = [
+            "subject",
+            "body_markdown",
+            "roles",
+            "specialties",
+            "states",
+            "interests",
+        ]
+        widgets = {
+            "interests": forms.CheckboxSelectMultiple,
+            "specialties": forms.SelectMultiple(attrs={"size": 8}),
+        }

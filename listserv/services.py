@@ -1,0 +1,313 @@
+"""Listserv workflows: sign-up with double opt-in, confirmation, leaving, the member
+shortcut, and queueing a mailing (the sending loop itself is in ``sending.py``)."""
+
+import datetime
+import logging
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from listserv.choices import Frequency, Role
+from listserv.models import Delivery, Interest, Mailing, Subscriber
+from listserv.tokens import make_confirm_token, make_manage_token
+from members.mail import send_templated_email
+
+logger = logging.getLogger(__name__)
+
+CONSENT_TEXT = _(
+    "I agree to receive occasional emails regarding mentorship volunteer "
+    "opportunities through LMSA and other partner organizations. I can leave the "
+    "list at any time with the link in every email."
+)
+MEMBER_CONSENT_TEXT = _(
+    "Subscribed from the LMSA member account (verified email address) to receive "
+    "occasional emails regarding mentorship volunteer opportunities through LMSA "
+    "and other partner organizations."
+)
+IMPORT_CONSENT_TEXT = "Imported by LMSA staff; consent asked by confirmation email."
+
+SUBSCRIBER_FIELDS = ["name", "role", "institution", "specialty", "state", "frequency"]
+
+
+def absolute_url(path: str, *, base_url: str | None = None) -> str:
+    """``path`` on the portal's public address (used outside requests too)."""
+    return (base_url or settings.PORTAL_BASE_URL).rstrip("/") + path
+
+
+def manage_links(subscriber: Subscriber, *, base_url: str | None = None) -> dict:
+    token = make_manage_token(subscriber.pk)
+    return {
+        "preferences_url": absolute_url(
+            reverse("listserv:preferences", args=[token]), base_url=base_url
+        ),
+        "unsubscribe_url": absolute_url(
+            reverse("listserv:unsubscribe", args=[token]), base_url=base_url
+        ),
+    }
+
+
+def subscriber_send_confirmation(
+    *, subscriber: Subscriber, base_url: str | None = None, language: str | None = None
+) -> None:
+    """Email the double opt-in link (also used by staff for imported addresses)."""
+    token = make_confirm_token(subscriber)
+    confirm_url = absolute_url(
+        reverse("listserv:confirm", args=[token]), base_url=base_url
+    )
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        confirmation_sent_at=timezone.now()
+    )
+    send_templated_email(
+        template_prefix="listserv/email/confirm",
+        to=[subscriber.email],
+        context={
+            "subscriber": subscriber,
+            "confirm_url": confirm_url,
+            "link_days": getattr(settings, "LISTSERV_CONFIRM_LINK_DAYS", 30),
+        },
+        language=language or get_language(),
+    )
+
+
+def subscriber_signup(
+    *,
+    email: str,
+    interests: list[Interest] | QuerySet,
+    base_url: str | None = None,
+    **fields,
+) -> None:
+    """Handle a sign-up without revealing whether the address is on the list.
+
+    A new (or unsubscribed, or still unconfirmed) address gets a confirmation link;
+    an address already confirmed gets a "manage your preferences" email instead.
+    Either way the page says the same thing.
+    """
+    email = email.strip().lower()
+    try:
+        with transaction.atomic():
+            subscriber = (
+                Subscriber.objects.select_for_update().with_email(email).first()
+            )
+            if subscriber is not None and subscriber.is_confirmed:
+                already = subscriber
+            else:
+                already = None
+                subscriber = subscriber or Subscriber(
+                    email=email, source=Subscriber.Source.SIGNUP
+                )
+                for name in SUBSCRIBER_FIELDS:
+                    if name in fields:
+                        setattr(subscriber, name, fields[name])
+                subscriber.consent_text = str(CONSENT_TEXT)
+                subscriber.save()
+                subscriber.interests.set(interests)
+    except IntegrityError:
+        # Two sign-ups for the same new address at once: the first one wins and
+        # has already sent its confirmation.
+        logger.info("Concurrent listserv sign-up for one address ignored")
+        return
+    if already is not None:
+        send_templated_email(
+            template_prefix="listserv/email/already_subscribed",
+            to=[already.email],
+            context={"subscriber": already, **manage_links(already, base_url=base_url)},
+            language=get_language(),
+        )
+        return
+    subscriber_send_confirmation(subscriber=subscriber, base_url=base_url)
+
+
+def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
+    """Double opt-in completed (idempotent)."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if not subscriber.is_confirmed:
+            subscriber.status = Subscriber.Status.CONFIRMED
+            subscriber.confirmed_at = timezone.now()
+            subscriber.unsubscribed_at = None
+            subscriber.save()
+    return subscriber
+
+
+def subscriber_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
+    """Leave the list at once (idempotent); no further mailing reaches them."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if subscriber.status != Subscriber.Status.UNSUBSCRIBED:
+            subscriber.status = Subscriber.Status.UNSUBSCRIBED
+            subscriber.unsubscribed_at = timezone.now()
+            subscriber.save()
+    return subscriber
+
+
+def subscriber_resubscribe(*, subscriber: Subscriber) -> Subscriber:
+    """Come back from a signed link: the link proves the address, so no new opt-in."""
+    return subscriber_confirm(subscriber=subscriber)
+
+
+def has_verified_email(user) -> bool:
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=user.email, verified=True
+    ).exists()
+
+
+def subscriber_for_user(user) -> Subscriber | None:
+    """The subscription of a signed-in person: linked to the account, or with
+    the same address once that address is verified (an unverified account must
+    not see or manage somebody else's subscription)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    linked = Subscriber.objects.filter(user=user).first()
+    if linked is not None:
+        return linked
+    if not has_verified_email(user):
+        return None
+    return Subscriber.objects.with_email(user.email).first()
+
+
+_ROLE_OF_MEMBER_TYPE = {
+    "physician": Role.PHYSICIAN,
+    "resident": Role.RESIDENT,
+    "medical_student": Role.MEDICAL_STUDENT,
+}
+
+
+def member_subscribe(*, user) -> Subscriber:
+    """One-click subscription of a member whose email is verified: no second
+    confirmation, the verified address is the opt-in."""
+    if not has_verified_email(user):
+        raise ValueError("The member's email address is not verified.")
+    membership = getattr(user, "membership", None)
+    with transaction.atomic():
+        subscriber = (
+            Subscriber.objects.select_for_update().filter(user=user).first()
+            or Subscriber.objects.select_for_update().with_email(user.email).first()
+        )
+        if subscriber is None:
+            subscriber = Subscriber(
+                email=user.email,
+                source=Subscriber.Source.MEMBER,
+                name=user.get_full_name() or user.email.split("@")[0],
+                role=_ROLE_OF_MEMBER_TYPE.get(
+                    getattr(membership, "member_type", ""), Role.OTHER
+                ),
+                institution=getattr(membership, "institution", "") or "",
+            )
+        subscriber.user = user
+        if not subscriber.is_confirmed:
+            subscriber.status = Subscriber.Status.CONFIRMED
+            subscriber.confirmed_at = timezone.now()
+            subscriber.unsubscribed_at = None
+            subscriber.consent_text = str(MEMBER_CONSENT_TEXT)
+        subscriber.save()
+    return subscriber
+
+
+def purge_unconfirmed(*, days: int = 30) -> int:
+    """Delete sign-ups never confirmed within ``days`` of the confirmation request."""
+    _total, per_model = Subscriber.objects.purgeable(days=days).delete()
+    return per_model.get(Subscriber._meta.label, 0)
+
+
+# ------------------------------------------------------------------------------
+# Mailings
+# ------------------------------------------------------------------------------
+def mailing_audience(mailing: Mailing) -> QuerySet:
+    """Confirmed subscribers matching every filter of ``mailing`` (an empty filter
+    matches everyone); "at most monthly" subscribers who got a mailing in the
+    last 30 days are left out."""
+    audience = Subscriber.objects.confirmed()
+    if mailing.roles:
+        audience = audience.filter(role__in=mailing.roles)
+    if mailing.states:
+        audience = audience.filter(state__in=mailing.states)
+    if mailing.pk:
+        specialty_ids = list(mailing.specialties.values_list("pk", flat=True))
+        if specialty_ids:
+            audience = audience.filter(specialty_id__in=specialty_ids)
+        interest_ids = list(mailing.interests.values_list("pk", flat=True))
+        if interest_ids:
+            audience = audience.filter(
+                pk__in=Subscriber.interests.through.objects.filter(
+                    interest_id__in=interest_ids
+                ).values("subscriber_id")
+            )
+        recent = (
+            Delivery.objects.filter(
+                status=Delivery.Status.SENT,
+                sent_at__gte=timezone.now() - datetime.timedelta(days=30),
+            )
+            .exclude(mailing=mailing)
+            .values("subscriber_id")
+        )
+        audience = audience.exclude(frequency=Frequency.MONTHLY, pk__in=recent)
+    return audience
+
+
+def mailing_queue(*, mailing: Mailing) -> int:
+    """Freeze the audience: one queued delivery per recipient, created up front
+    (the unique constraint makes a second call harmless). Returns the count."""
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
+        if mailing.status != Mailing.Status.DRAFT:
+            raise ValueError("Only a draft mailing can be sent.")
+        subscriber_ids = list(mailing_audience(mailing).values_list("pk", flat=True))
+        now = timezone.now()
+        Delivery.objects.bulk_create(
+            (
+                Delivery(mailing=mailing, subscriber_id=pk, created=now)
+                for pk in subscriber_ids
+            ),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        mailing.status = Mailing.Status.QUEUED
+        mailing.queued_at = now
+        mailing.save()
+    return len(subscriber_ids)
+
+
+def _enqueue_sending(mailing: Mailing) -> None:
+    from listserv.tasks import send_mailing
+
+    # A long mailing can run on its own queue (and worker), so confirmation
+    # emails on the default queue are not stuck behind it.
+    queue_name = getattr(settings, "LISTSERV_TASK_QUEUE", None)
+    send_mailing.using(queue_name=queue_name).enqueue(mailing_id=mailing.pk)
+
+
+def mailing_send(*, mailing: Mailing) -> int:
+    """Queue the deliveries and hand the sending to the background worker."""
+    count = mailing_queue(mailing=mailing)
+    _enqueue_sending(mailing)
+    return count
+
+
+def mailing_resume(*, mailing: Mailing) -> None:
+    """Start another sending run for a mailing whose worker stopped."""
+    if mailing.status in (Mailing.Status.QUEUED, Mailing.Status.SENDING):
+        _enqueue_sending(mailing)
+
+
+def mailing_requeue_failed(*, mailing: Mailing) -> int:
+    """Give failed deliveries a fresh set of attempts (staff action)."""
+    count = Delivery.objects.filter(
+        mailing=mailing, status=Delivery.Status.FAILED
+    ).update(
+        status=Delivery.Status.QUEUED,
+        attempts=0,
+        claimed_by=None,
+        claimed_at=None,
+        retry_after=None,
+    )
+    if count:
+        Mailing.objects.filter(pk=mailing.pk).update(status=Mailing.Status.QUEUED)
+        mailing.refresh_from_db()
+        mailing_resume(mailing=mailing)
+    return count

@@ -1,0 +1,221 @@
+"""Public listserv pages: sign up, confirm, unsubscribe, preferences; the member's
+one-click subscription."""
+
+from functools import wraps
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic import FormView, TemplateView
+
+from listserv.forms import PreferencesForm, SignupForm
+from listserv.models import Subscriber
+from listserv.services import (
+    has_verified_email,
+    member_subscribe,
+    subscriber_confirm,
+    subscriber_for_user,
+    subscriber_resubscribe,
+    subscriber_signup,
+    subscriber_unsubscribe,
+)
+from listserv.tokens import (
+    make_manage_token,
+    subscriber_from_confirm_token,
+    subscriber_from_manage_token,
+)
+from members.abuse import public_form_ratelimit_class
+
+
+def masked_email(email: str) -> str:
+    """Enough of an address to recognise it, not enough to harvest it."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+def invalid_link(request: HttpRequest, *, expired: bool = False) -> HttpResponse:
+    return render(
+        request,
+        "listserv/invalid_link.html",
+        {"expired": expired},
+        status=HTTPStatus.BAD_REQUEST,
+    )
+
+
+def signed_link_view(read_token):
+    """Turn the ``token`` of the URL into ``subscriber`` (through ``read_token``),
+    or answer 400 with a page saying the link is invalid or expired."""
+
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+            try:
+                subscriber = read_token(token)
+            except signing.SignatureExpired:
+                return invalid_link(request, expired=True)
+            except signing.BadSignature:
+                return invalid_link(request)
+            return view_func(request, token, subscriber)
+
+        return wrapper
+
+    return decorator
+
+
+@method_decorator(never_cache, name="dispatch")
+@public_form_ratelimit_class(ip_rate="10/m", email_field="email", email_rate="3/h")
+class SignupView(FormView):
+    """Join the listserv (public); answers the same whether or not the address is
+    already on the list."""
+
+    template_name = "listserv/signup.html"
+    form_class = SignupForm
+    success_url = reverse_lazy("listserv:signup-done")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.is_authenticated:
+            context["member_subscriber"] = subscriber_for_user(user)
+            context["member_can_subscribe"] = has_verified_email(user)
+        return context
+
+    def form_valid(self, form):
+        if form.is_bot():
+            return redirect(self.get_success_url())
+        data = form.cleaned_data
+        subscriber_signup(
+            email=data["email"],
+            interests=data["interests"],
+            base_url=self.request.build_absolute_uri("/"),
+            name=data["name"],
+            role=data["role"],
+            institution=data["institution"],
+            specialty=data["specialty"],
+            state=data["state"],
+        )
+        return redirect(self.get_success_url())
+
+
+class SignupDoneView(TemplateView):
+    """ "Check your inbox", the same for every sign-up."""
+
+    template_name = "listserv/signup_done.html"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signed_link_view(subscriber_from_confirm_token)
+def confirm(request: HttpRequest, token: str, subscriber: Subscriber) -> HttpResponse:
+    """Double opt-in: the link shows a button (mail scanners only GET), the POST
+    confirms."""
+    if request.method == "POST":
+        subscriber = subscriber_confirm(subscriber=subscriber)
+        return render(
+            request,
+            "listserv/confirmed.html",
+            {
+                "preferences_url": reverse(
+                    "listserv:preferences", args=[make_manage_token(subscriber.pk)]
+                )
+            },
+        )
+    return render(
+        request,
+        "listserv/confirm.html",
+        {"masked_email": masked_email(subscriber.email), "subscriber": subscriber},
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST with no session and no CSRF token
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signed_link_view(subscriber_from_manage_token)
+def unsubscribe(
+    request: HttpRequest, token: str, subscriber: Subscriber
+) -> HttpResponse:
+    """GET: one button. POST: unsubscribed at once, idempotent (one-click)."""
+    preferences_url = reverse("listserv:preferences", args=[token])
+    if request.method == "POST":
+        subscriber_unsubscribe(subscriber=subscriber)
+        return render(
+            request,
+            "listserv/unsubscribed.html",
+            {"preferences_url": preferences_url},
+        )
+    return render(
+        request,
+        "listserv/unsubscribe.html",
+        {
+            "masked_email": masked_email(subscriber.email),
+            "subscriber": subscriber,
+            "preferences_url": preferences_url,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signed_link_view(subscriber_from_manage_token)
+def preferences(
+    request: HttpRequest, token: str, subscriber: Subscriber
+) -> HttpResponse:
+    """Change role, interests and frequency, or come back, from the signed link."""
+    if request.method == "POST" and request.POST.get("action") == "resubscribe":
+        subscriber_resubscribe(subscriber=subscriber)
+        messages.success(request, _("Welcome back: you are subscribed again."))
+        return redirect("listserv:preferences", token=token)
+    form = PreferencesForm(request.POST or None, instance=subscriber)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("listserv:preferences", token=token)
+    return render(
+        request,
+        "listserv/preferences.html",
+        {
+            "form": form,
+            "subscriber": subscriber,
+            "masked_email": masked_email(subscriber.email),
+            "unsubscribe_url": reverse("listserv:unsubscribe", args=[token]),
+            "is_unsubscribed": subscriber.status == Subscriber.Status.UNSUBSCRIBED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_subscribe_view(request: HttpRequest) -> HttpResponse:
+    """A signed-in person with a verified email joins in one click."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("members:me")
+    # A URL, never a view name: redirect("a@b") would try to reverse it.
+    if not has_verified_email(request.user):
+        messages.error(
+            request,
+            _(
+                "Please confirm your email address first; "
+                "then you can join in one click."
+            ),
+        )
+        return HttpResponseRedirect(next_url)
+    member_subscribe(user=request.user)
+    messages.success(
+        request, _("You are subscribed to the National Mentorship Listserv.")
+    )
+    return HttpResponseRedirect(next_url)
