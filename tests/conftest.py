@@ -1,0 +1,82 @@
+"""Shared fixtures: users in every access-rule state, mail, specialties."""
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from tests.factories import make_member
+
+MEMBER_STATES = ["unverified", "pending", "declined", "expired", "active", "staff"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters and cached fragments never leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test request in Spanish (Accept-Language: es) leaves Spanish active in the
+    thread: LocaleMiddleware never switches back. The next test starts in English."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def active_member(db):
+    return make_member(state="active")
+
+
+@pytest.fixture
+def pending_member(db):
+    return make_member(state="pending")
+
+
+@pytest.fixture
+def declined_member(db):
+    return make_member(state="declined")
+
+
+@pytest.fixture
+def expired_member(db):
+    return make_member(state="expired")
+
+
+@pytest.fixture
+def unverified_user(db):
+    return make_member(state="unverified")
+
+
+@pytest.fixture
+def staff_user(db):
+    return make_member(state="staff")
+
+
+@pytest.fixture(params=MEMBER_STATES)
+def user_in_each_state(request, db):
+    """(state, user) for every state of the access rule."""
+    return request.param, make_member(state=request.param)
+
+
+@pytest.fixture
+def admin_client_mfa(client, db):
+    """A client logged in as a superuser who has set up TOTP."""
+    from tests.factories import make_member, make_totp
+
+    admin = make_member(state="staff", is_superuser=True)
+    make_totp(admin)
+    client.force_login(admin)
+    return client
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return [
+        f"database: {database['ENGINE']} ({database.get('HOST') or database['NAME']})",
+        f"cache: {settings.CACHES['default']['BACKEND']}",
+    ]

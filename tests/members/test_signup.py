@@ -1,0 +1,139 @@
+"""Sign-up → verification email → login, and the membership it creates."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from members.access import MemberState, member_state
+from members.models import Membership, User
+from tests.factories import DEFAULT_PASSWORD
+
+SIGNUP = {
+    "first_name": "Lucía",
+    "last_name": "Hernández",
+    "email": "lucia@example.org",
+    "password1": "Mentor-Me-2026!",
+    "password2": "Mentor-Me-2026!",
+    "member_type": "medical_student",
+    "institution": "UCSF School of Medicine",
+    "graduation_year": "2028",
+    "region": "west",
+}
+
+
+def confirmation_link(message) -> str:
+    match = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+", message.body)
+    assert match, message.body
+    return match.group(0).replace("http://testserver", "")
+
+
+def test_signup_creates_pending_membership_and_sends_verification(client, db):
+    response = client.post(reverse("account_signup"), SIGNUP)
+    assert response.status_code == HTTPStatus.FOUND
+    user = User.objects.get(email="lucia@example.org")
+    membership = user.membership
+    assert membership.status == Membership.Status.PENDING
+    assert membership.member_type == "medical_student"
+    assert membership.institution == "UCSF School of Medicine"
+    assert membership.graduation_year == 2028
+    assert membership.region == "west"
+    assert user.first_name == "Lucía"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["lucia@example.org"]
+    assert member_state(user) == MemberState.UNVERIFIED
+
+
+def test_verification_link_then_login_shows_waiting_for_approval(client, db):
+    client.post(reverse("account_signup"), SIGNUP)
+    link = confirmation_link(mail.outbox[0])
+    client.logout()
+    response = client.get(link)
+    assert response.status_code == HTTPStatus.OK
+    response = client.post(link)
+    assert response.status_code == HTTPStatus.FOUND
+    user = User.objects.get(email="lucia@example.org")
+    assert member_state(user) == MemberState.PENDING
+    response = client.post(
+        reverse("account_login"),
+        {"login": "lucia@example.org", "password": SIGNUP["password1"]},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    response = client.get(reverse("members:me"))
+    assertContains(response, "Waiting for approval")
+
+
+def test_unverified_user_cannot_log_in(client, db):
+    client.post(reverse("account_signup"), SIGNUP)
+    client.logout()
+    response = client.post(
+        reverse("account_login"),
+        {"login": "lucia@example.org", "password": SIGNUP["password1"]},
+    )
+    # allauth sends a fresh verification mail instead of logging in.
+    assert response.status_code == HTTPStatus.FOUND
+    assert "confirm-email" in response["Location"]
+    assert "_auth_user_id" not in client.session
+
+
+def test_rejected_signup_keeps_what_was_typed(client, db):
+    data = {**SIGNUP, "graduation_year": "", "password2": "different"}
+    response = client.post(reverse("account_signup"), data)
+    assert response.status_code == HTTPStatus.OK
+    assertContains(response, "tell us your graduation year")
+    assertContains(response, 'value="UCSF School of Medicine"')
+    assertContains(response, 'value="Lucía"')
+    assert not User.objects.filter(email="lucia@example.org").exists()
+
+
+@pytest.mark.parametrize("year", ["1900", "3000", "abc"])
+def test_implausible_graduation_year_is_refused(client, db, year):
+    response = client.post(
+        reverse("account_signup"), {**SIGNUP, "graduation_year": year}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert not User.objects.filter(email="lucia@example.org").exists()
+
+
+def test_honeypot_pretends_success_but_creates_nothing(client, db):
+    response = client.post(
+        reverse("account_signup"), {**SIGNUP, "website": "spam.example"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert not User.objects.filter(email="lucia@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_signup_with_existing_email_does_not_reveal_it(client, active_member):
+    response = client.post(
+        reverse("account_signup"), {**SIGNUP, "email": active_member.email}
+    )
+    # Enumeration prevention: same redirect as a new sign-up; the owner gets a mail.
+    assert response.status_code == HTTPStatus.FOUND
+    assert User.objects.filter(email=active_member.email).count() == 1
+    assert [m.to for m in mail.outbox] == [[active_member.email]]
+
+
+def test_password_reset_does_not_reveal_unknown_emails(client, db):
+    known = client.post(
+        reverse("account_reset_password"), {"email": "nobody@example.org"}
+    )
+    assert known.status_code == HTTPStatus.FOUND
+
+
+def test_login_is_rate_limited_after_failures(client, active_member):
+    for _ in range(5):
+        client.post(
+            reverse("account_login"),
+            {"login": active_member.email, "password": "wrong"},
+        )
+    # Even the right password is refused while the limit holds.
+    response = client.post(
+        reverse("account_login"),
+        {"login": active_member.email, "password": DEFAULT_PASSWORD},
+    )
+    assertContains(response, "Too many failed login attempts")
+    assert "_auth_user_id" not in client.session

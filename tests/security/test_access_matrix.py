@@ -1,0 +1,331 @@
+"""Every URL pattern of the project, for every state of the access rule.
+
+The patterns come from ``get_resolver()`` (see ``conftest.py``), not from a list
+kept by hand: a new page is in this matrix the day it is added, and a new page with
+parameters fails until it has a provider. Each response is also searched for the
+seeded mentor's and advisor's email and phone: only active members and staff may
+ever see them.
+"""
+
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pytest_django.asserts import assertTemplateUsed
+
+from tests.security.conftest import (
+    ADVISOR_EMAIL,
+    MENTOR_EMAIL,
+    NOT_ACTIVE_STATES,
+    PROVIDERS,
+    STATES,
+    leaked_contacts,
+    response_body,
+    routes_by_key,
+    url_for,
+)
+
+# Pages that need a signed-in person but not an active membership.
+LOGIN_REQUIRED = {
+    "members:me",
+    "members:export",
+    "members:delete",
+    "residency_hub:feed-token-revoke",
+    "listserv:member-subscribe",
+}
+# Pages opened with the data owner's own signed link: the mentor's self-service
+# page shows the mentor their own listing, whoever is signed in.
+OWNER_LINK_PAGES = {"mentors:manage"}
+
+LOGIN_PATH = reverse("account_login")
+ADMIN_LOGIN_PATH = "/admin/login/"
+
+
+def is_redirect_to(response, path: str) -> bool:
+    return response.status_code in (
+        HTTPStatus.FOUND,
+        HTTPStatus.MOVED_PERMANENTLY,
+    ) and response["Location"].startswith(path)
+
+
+def is_normal_outcome(response) -> bool:
+    """A page, its normal redirect (not to login), or "use POST"."""
+    if response.status_code in (HTTPStatus.OK, HTTPStatus.METHOD_NOT_ALLOWED):
+        return True
+    return response.status_code == HTTPStatus.FOUND and not is_redirect_to(
+        response, LOGIN_PATH
+    )
+
+
+def expectation_problem(route, state: str, response) -> str | None:
+    """What is wrong with ``response`` for ``state`` on ``route`` (None: fine)."""
+    status = response.status_code
+    if status >= 500:
+        return f"server error {status}"
+    if route.is_admin:
+        if state == "staff":
+            # A superuser with TOTP. 403/404/405 only where the admin itself
+            # refuses by design: read-only admins, POST-only import steps,
+            # missing parameters (autocomplete), the catch-all.
+            if is_redirect_to(response, ADMIN_LOGIN_PATH) or is_redirect_to(
+                response, LOGIN_PATH
+            ):
+                return "staff with TOTP sent to login"
+            if route.key in ("admin:index", "admin:app_list") or route.key.endswith(
+                "_changelist"
+            ):
+                return None if status == HTTPStatus.OK else f"got {status}, not 200"
+            return None
+        if is_redirect_to(response, ADMIN_LOGIN_PATH) or is_redirect_to(
+            response, LOGIN_PATH
+        ):
+            return None
+        if status == HTTPStatus.FORBIDDEN and state != "anonymous":
+            return None
+        if route.key == "admin:logout" and is_redirect_to(response, "/admin/"):
+            return None  # sends non-staff to the admin login
+        return f"non-staff got {status} from the admin"
+    if route.is_allauth:
+        return None  # reachable, never a server error (checked above)
+    if route.members_only:
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            return None
+        if state == "anonymous":
+            return None if is_redirect_to(response, LOGIN_PATH) else "no login redirect"
+        if state in NOT_ACTIVE_STATES:
+            if status != HTTPStatus.FORBIDDEN:
+                return f"expected the not-active page (403), got {status}"
+            assertTemplateUsed(response, "members/not_active.html")
+            return None
+        return None if is_normal_outcome(response) else f"active/staff got {status}"
+    if route.key in LOGIN_REQUIRED:
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            return None
+        if state == "anonymous":
+            return None if is_redirect_to(response, LOGIN_PATH) else "no login redirect"
+        return None if is_normal_outcome(response) else f"signed-in got {status}"
+    # Public pages.
+    return None if is_normal_outcome(response) else f"public page answered {status}"
+
+
+def client_for(world, state: str) -> Client:
+    client = Client()
+    if state != "anonymous":
+        client.force_login(world.users[state])
+    return client
+
+
+def test_every_url_for_every_state(url_group, world):
+    routes = routes_by_key()
+    clients = {state: client_for(world, state) for state in STATES}
+    problems = []
+    for key in url_group:
+        route = routes[key]
+        url = url_for(route, world)
+        for state, client in clients.items():
+            response = client.get(url)
+            problem = expectation_problem(route, state, response)
+            if problem:
+                problems.append(f"{url} {state}: {problem}")
+            if state not in ("active", "staff") and key not in OWNER_LINK_PAGES:
+                leaked = leaked_contacts(response_body(response))
+                if leaked:
+                    problems.append(f"{url} {state}: contact details shown: {leaked}")
+    assert not problems, "\n".join(problems)
+
+
+def test_members_only_pages_show_contacts_to_active_members(world):
+    """The leak probe itself works: the same details do appear where allowed."""
+    for name, args in [
+        ("mentors:directory", []),
+        ("mentors:detail", [world.mentor.pk]),
+        ("residency_hub:program-detail", [world.program.slug]),
+    ]:
+        body = response_body(client_for(world, "active").get(reverse(name, args=args)))
+        assert leaked_contacts(body), name
+
+
+def test_every_parameter_has_a_provider():
+    """A page with parameters and no provider fails the matrix (listed here too)."""
+    missing = [
+        route.key
+        for route in routes_by_key().values()
+        if (route.parameters or route.positional)
+        and not route.is_admin
+        and route.key not in PROVIDERS
+    ]
+    assert not missing, "add a provider for " + ", ".join(missing)
+
+
+def test_members_only_views_are_marked(world):
+    """The matrix reads ``members_only``; the main members-only pages carry it."""
+    routes = routes_by_key()
+    for name in [
+        "mentors:directory",
+        "mentors:detail",
+        "residency_hub:program-list",
+        "residency_hub:program-detail",
+        "residency_hub:specialty-detail",
+        "residency_hub:calendar",
+        "residency_hub:event-detail",
+        "residency_hub:event-ics",
+    ]:
+        assert routes[name].members_only, name
+
+
+# ------------------------------------------------------------------------------
+# Object-level checks
+# ------------------------------------------------------------------------------
+def tampered(token: str) -> list[str]:
+    """Variants of a signed token: last character changed, payload swapped,
+    signature cut off, junk."""
+    payload, _, rest = token.partition(":")
+    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    return [
+        flipped,
+        "eyJtZW50b3IiOjJ9:" + rest,  # {"mentor":2} with the old signature
+        "eyJzIjoxfQ:" + rest,  # {"s":1}
+        payload,
+        "x" * 300,
+        "..:..",
+    ]
+
+
+TOKEN_ROUTES = [
+    "mentors:manage",
+    "mentors:manage-pause",
+    "mentors:manage-remove",
+    "mentors:still-mentoring",
+    "listserv:confirm",
+    "listserv:unsubscribe",
+    "listserv:preferences",
+]
+
+
+@pytest.mark.parametrize("name", TOKEN_ROUTES)
+def test_tampered_tokens_get_a_clear_refusal_and_no_data(name, world, client):
+    _args, kwargs = PROVIDERS[name](world)
+    for token in tampered(kwargs["token"]):
+        for method in (client.get, client.post):
+            response = method(reverse(name, kwargs={"token": token}))
+            assert response.status_code in (
+                HTTPStatus.BAD_REQUEST,
+                HTTPStatus.NOT_FOUND,
+            ), (name, token, response.status_code)
+            body = response_body(response).decode()
+            assert not leaked_contacts(response_body(response))
+            assert world.subscriber.email not in body
+            assert world.other_mentor.email not in body
+
+
+def test_a_mentor_link_opens_only_its_own_listing(world, client):
+    mentor, other = world.mentor, world.other_mentor
+    response = client.get(reverse("mentors:manage", args=[world.mentor_manage_token]))
+    body = response.content.decode()
+    assert MENTOR_EMAIL in body and other.email not in body
+
+    # Edits through A's link change A, never B.
+    other_before = (other.city, other.bio, other.email)
+    form = response.context["form"]
+    data = {
+        key: value
+        for key, value in form.initial.items()
+        if value not in (None, "") and not isinstance(value, list | tuple)
+    }
+    data.update(
+        city="Matrixville",
+        languages=[lang.pk for lang in mentor.languages.all()],
+        mentee_levels=form.initial.get("mentee_levels") or ["medical_student"],
+        modes=form.initial.get("modes") or ["virtual"],
+        consent_to_share="on",
+        specialty=mentor.specialty_id,
+    )
+    client.post(reverse("mentors:manage", args=[world.mentor_manage_token]), data)
+    other.refresh_from_db()
+    assert (other.city, other.bio, other.email) == other_before
+
+    # B's still-mentoring link (another purpose) does not open B's manage page.
+    from members.signing import make_token
+    from mentors import services
+
+    still = make_token(
+        purpose=services.STILL_MENTORING_PURPOSE, value={"mentor": other.pk}
+    )
+    response = client.get(reverse("mentors:manage", args=[still]))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert other.email not in response.content.decode()
+
+
+def test_a_subscriber_link_opens_only_its_own_preferences(world, client):
+    from listserv.models import Subscriber
+    from listserv.tokens import make_confirm_token
+
+    mine, other = world.subscriber, world.pending_subscriber
+    response = client.get(reverse("listserv:preferences", args=[world.manage_token]))
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["subscriber"] == mine
+    assert other.email[1:] not in response.content.decode()
+
+    # The other subscriber's confirmation link is for another purpose.
+    response = client.get(
+        reverse("listserv:preferences", args=[make_confirm_token(other)])
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+    client.post(reverse("listserv:unsubscribe", args=[world.manage_token]))
+    assert Subscriber.objects.get(pk=mine.pk).status == "unsubscribed"
+    assert Subscriber.objects.get(pk=other.pk).status == other.status
+
+
+def feed(client, world, token: str):
+    return client.get(
+        reverse("residency_hub:calendar-feed", args=[world.specialty.slug]),
+        {"token": token},
+    )
+
+
+def test_calendar_feed_token_stops_when_its_member_expires(world, client):
+    token = world.feed_token.token
+    response = feed(client, world, token)
+    assert response.status_code == HTTPStatus.OK
+    assert world.event.title in response_body(response).decode()
+
+    from tests.factories import set_membership
+
+    member = world.users["active"]
+    set_membership(member, expires_on=member.membership.expires_on.replace(year=2000))
+    response = feed(client, world, token)
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert world.event.title not in response_body(response).decode()
+
+
+def test_calendar_feed_token_stops_when_revoked_or_rotated(world, client):
+    from residency_hub import services
+
+    member = world.users["active"]
+    old = world.feed_token.token
+    new = services.feed_token_rotate(user=member).token
+    assert feed(client, world, old).status_code == HTTPStatus.NOT_FOUND
+    assert feed(client, world, new).status_code == HTTPStatus.OK
+    services.feed_token_revoke(user=member)
+    response = feed(client, world, new)
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert world.event.title not in response_body(response).decode()
+
+
+def test_calendar_feed_refuses_guessed_and_other_tokens(world, client):
+    from residency_hub.models import CalendarFeedToken
+
+    pending = CalendarFeedToken.objects.create(user=world.users["pending"])
+    for token in [pending.token, "", "x" * 65, world.feed_token.token[:-1], "' OR 1=1"]:
+        response = feed(client, world, token)
+        assert response.status_code == HTTPStatus.NOT_FOUND, token
+        assert world.event.title not in response_body(response).decode()
+
+
+def test_an_advisor_contact_is_in_the_members_program_page_only(world):
+    url = reverse("residency_hub:program-detail", args=[world.program.slug])
+    for state in STATES:
+        body = response_body(client_for(world, state).get(url)).decode()
+        assert (ADVISOR_EMAIL in body) == (state in ("active", "staff")), state
