@@ -292,6 +292,27 @@ def test_preferences_rejects_bad_input_next_to_field(client):
     assert subscriber.role == "physician"
 
 
+@pytest.mark.parametrize("bad_id", [str(2**63), str(-(2**63) - 1), "9" * 40])
+def test_preferences_reject_interest_ids_beyond_64_bits(client, bad_id):
+    # Found by tests/security/test_fuzz.py: SQLite raised OverflowError (a 500).
+    subscriber = SubscriberFactory()
+    url = reverse("listserv:preferences", args=[make_manage_token(subscriber.pk)])
+    response = client.post(
+        url,
+        {
+            "name": "Changed Name",
+            "role": "physician",
+            "state": "TX",
+            "frequency": subscriber.frequency,
+            "interests": [bad_id],
+        },
+    )
+    assert response.status_code == HTTPStatus.OK
+    assertContains(response, "Select a valid choice")
+    subscriber.refresh_from_db()
+    assert subscriber.name != "Changed Name"
+
+
 def test_member_subscribes_in_one_click(client, active_member):
     client.force_login(active_member)
     response = client.post(reverse("listserv:member-subscribe"))
