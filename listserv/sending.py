@@ -17,6 +17,13 @@ larger group (20 doubles the throughput on SQLite) widens the window to that man
 messages and lets someone who unsubscribes mid-group still get that one mailing.
 A worker asked to stop (SIGTERM/SIGINT) finishes the message in hand, marks what
 was accepted and releases the rest, so a normal restart never repeats mail.
+
+SMTP has no way to close that window, so the copy is made recognisable instead:
+every message of a mailing carries a ``Message-ID`` that depends only on the
+mailing and the subscriber (``<listserv.{mailing_id}.{subscriber_id}@{domain}>``),
+and a message sent again after a crash has the same one. Receivers that drop a
+second message with an ID they already have (Gmail, most IMAP clients) show it
+once. Staff test messages get a random ID, never a real recipient's.
 """
 
 import logging
@@ -27,7 +34,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import make_msgid
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -66,6 +75,24 @@ def claim_timeout_setting() -> float:
 
 def retry_delay_setting() -> float:
     return getattr(settings, "LISTSERV_RETRY_DELAY_SECONDS", 60)
+
+
+def message_id_domain() -> str:
+    """Right-hand side of mailing Message-IDs: ``LISTSERV_MESSAGE_ID_DOMAIN``, else
+    the host of ``PORTAL_BASE_URL``."""
+    return (
+        getattr(settings, "LISTSERV_MESSAGE_ID_DOMAIN", "")
+        or urlsplit(settings.PORTAL_BASE_URL).hostname
+        or "lmsa.net"
+    )
+
+
+def mailing_message_id(
+    *, mailing_id: int, subscriber_id: int, domain: str | None = None
+) -> str:
+    """The one Message-ID of a mailing's message to one subscriber: the same on
+    every send, so a copy re-sent after a crash is a duplicate by RFC 5322."""
+    return f"<listserv.{mailing_id}.{subscriber_id}@{domain or message_id_domain()}>"
 
 
 def make_worker_id() -> str:
@@ -163,6 +190,7 @@ class RenderedMailing:
             "LISTSERV_LIST_ID",
             "LMSA National Mentorship Listserv <mentorship-listserv.lmsa.net>",
         )
+        self.message_id_domain = message_id_domain()
 
     def headers_for(self, token: str) -> dict[str, str]:
         """RFC 2369 / RFC 8058 headers: one-click unsubscribe from the mail client."""
@@ -185,13 +213,26 @@ class RenderedMailing:
         subject_prefix: str = "",
         connection=None,
     ) -> EmailMultiAlternatives:
+        """The message for one recipient. Its ``Message-ID`` is the recipient's
+        stable one (``mailing_message_id``); a message with a ``subject_prefix``
+        (the staff test) is not the real mailing and gets a random one, so it can
+        never hide, or be hidden by, the real message."""
         token = make_manage_token(subscriber_id)
+        headers = self.headers_for(token)
+        if subject_prefix:
+            headers["Message-ID"] = make_msgid(domain=self.message_id_domain)
+        else:
+            headers["Message-ID"] = mailing_message_id(
+                mailing_id=self.mailing.pk,
+                subscriber_id=subscriber_id,
+                domain=self.message_id_domain,
+            )
         message = EmailMultiAlternatives(
             subject=subject_prefix + self.mailing.subject,
             body=self.text.replace(_TOKEN_PLACEHOLDER, token),
             from_email=self.from_email,
             to=[email],
-            headers=self.headers_for(token),
+            headers=headers,
             connection=connection,
         )
         message.attach_alternative(

@@ -25,12 +25,15 @@ def free_port() -> int:
 
 class SinkHandler:
     """aiosmtpd handler keeping every accepted message; ``on_mail`` runs before
-    a MAIL FROM is accepted (used to kill a worker between two messages)."""
+    a MAIL FROM is accepted (used to kill a worker between two messages), and
+    ``on_data`` after a message was stored but before the client hears "250"
+    (used to kill a worker between the server's accept and its UPDATE)."""
 
     def __init__(self):
         self.messages = []
         self.lock = threading.Lock()
         self.on_mail = None
+        self.on_data = None
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.on_mail is not None:
@@ -44,6 +47,8 @@ class SinkHandler:
             self.messages.append(
                 (envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
             )
+        if self.on_data is not None:
+            self.on_data(len(self.messages))
         return "250 Message accepted for delivery"
 
 

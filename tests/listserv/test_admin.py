@@ -4,6 +4,7 @@ import (dry run), export, actions and history."""
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -79,6 +80,22 @@ def test_send_test_goes_to_the_staff_member_only(admin_client_mfa):
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.DRAFT
     assert not Delivery.objects.exists()
+
+
+def test_send_test_never_reuses_a_recipients_message_id(admin_client_mfa):
+    # The staff member is on the list too: the test must not carry the Message-ID
+    # of their real copy, or a client that de-duplicates would hide the real one.
+    staff = get_user_model().objects.get(is_superuser=True)
+    subscriber = SubscriberFactory(email=staff.email)
+    mailing = MailingFactory()
+    url = reverse("admin:listserv_mailing_send_test", args=[mailing.pk])
+    admin_client_mfa.post(url)
+    admin_client_mfa.post(url)
+    ids = [message.message()["Message-ID"] for message in mail.outbox]
+    assert len(ids) == 2
+    assert ids[0] != ids[1]
+    assert f"<listserv.{mailing.pk}.{subscriber.pk}@127.0.0.1>" not in ids
+    assert not any(message_id.startswith("<listserv.") for message_id in ids)
 
 
 def test_send_confirms_then_sends_and_shows_progress(admin_client_mfa):

@@ -133,6 +133,43 @@ def test_every_message_carries_one_click_unsubscribe_headers(client):
     assert not Subscriber.objects.confirmed().exists()
 
 
+def test_message_id_depends_only_on_mailing_and_subscriber():
+    first, second = SubscriberFactory.create_batch(2)
+    mailing, other_mailing = MailingFactory.create_batch(2)
+
+    def message_id(mailing, subscriber) -> str:
+        # A fresh render each time, as a resumed worker does.
+        rendered = RenderedMailing(mailing)
+        message = rendered.message_for(
+            subscriber_id=subscriber.pk, email=subscriber.email
+        )
+        return message.message()["Message-ID"]
+
+    expected = f"<listserv.{mailing.pk}.{first.pk}@127.0.0.1>"
+    assert message_id(mailing, first) == message_id(mailing, first) == expected
+    ids = {message_id(m, s) for m in (mailing, other_mailing) for s in (first, second)}
+    assert len(ids) == 4
+
+
+def test_message_id_domain_setting(settings):
+    subscriber = SubscriberFactory()
+    mailing = MailingFactory()
+    settings.PORTAL_BASE_URL = "https://members.lmsa.net"
+    message = RenderedMailing(mailing).message_for(
+        subscriber_id=subscriber.pk, email=subscriber.email
+    )
+    assert message.message()["Message-ID"] == (
+        f"<listserv.{mailing.pk}.{subscriber.pk}@members.lmsa.net>"
+    )
+    settings.LISTSERV_MESSAGE_ID_DOMAIN = "listserv.lmsa.net"
+    message = RenderedMailing(mailing).message_for(
+        subscriber_id=subscriber.pk, email=subscriber.email
+    )
+    assert message.message()["Message-ID"] == (
+        f"<listserv.{mailing.pk}.{subscriber.pk}@listserv.lmsa.net>"
+    )
+
+
 def test_markdown_is_sanitised_in_html_and_plain_text():
     mailing = MailingFactory(
         body_markdown=(
@@ -276,6 +313,11 @@ def test_crash_mid_batch_then_resume_sends_everyone_exactly_once(settings):
     assert mailing.status == Mailing.Status.SENDING
     mailing_deliver(mailing_id=mailing.pk)
     assert Counter(outbox_recipients()) == Counter(s.email for s in subscribers)
+    by_address = {s.email: s.pk for s in subscribers}
+    for message in mail.outbox:
+        assert message.message()["Message-ID"] == (
+            f"<listserv.{mailing.pk}.{by_address[message.to[0]]}@127.0.0.1>"
+        )
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SENT
 

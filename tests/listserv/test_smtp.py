@@ -33,6 +33,14 @@ def recipients(handler) -> Counter:
     )
 
 
+def assert_message_ids(handler, mailing, subscribers) -> None:
+    """Every received message carries its recipient's stable Message-ID."""
+    by_address = {s.email: s.pk for s in subscribers}
+    for _sender, rcpts, raw in handler.messages:
+        expected = f"<listserv.{mailing.pk}.{by_address[rcpts[0]]}@127.0.0.1>"
+        assert parse(raw)["Message-ID"] == expected
+
+
 @pytest.mark.django_db
 def test_real_smtp_server_receives_the_whole_mailing_with_headers(smtp_settings):
     handler = smtp_settings
@@ -56,6 +64,7 @@ def test_real_smtp_server_receives_the_whole_mailing_with_headers(smtp_settings)
         assert "<strong>volunteer</strong>" in html
         link = unsubscribe.split(">", 1)[0].lstrip("<")
         assert link in text and link in html
+    assert_message_ids(handler, mailing, subscribers)
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SENT
@@ -183,8 +192,47 @@ def test_worker_killed_mid_send_resumes_without_duplicates_or_gaps(
     got = recipients(handler)
     assert got == Counter(s.email for s in subscribers)  # no gaps, no duplicates
     assert max(got.values()) == 1
+    assert_message_ids(handler, mailing, subscribers)
     assert Delivery.objects.filter(status="sent").count() == 40
     assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SENT
+
+
+def test_worker_killed_after_the_smtp_accept_resends_with_the_same_message_id(
+    external_db, smtp_sink
+):
+    # The window SMTP cannot close: the server has the 16th message, the worker
+    # dies before recording it, and the resumed run sends it again. The copy
+    # carries the same Message-ID, so receivers that de-duplicate show it once.
+    handler, port = smtp_sink
+    subscribers = SubscriberFactory.create_batch(30)
+    mailing = MailingFactory()
+    mailing_queue(mailing=mailing)
+    external_db.export()
+    env = worker_env(external_db, port)
+    worker = start_worker(mailing.pk, env, "--batch-size", "10")
+
+    def kill_after_storing_the_16th_message(stored: int) -> None:
+        if stored == 16 and worker.poll() is None:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+
+    handler.on_data = kill_after_storing_the_16th_message
+    worker.communicate(timeout=120)
+    assert worker.returncode == -signal.SIGKILL
+    handler.on_data = None
+    assert len(handler.messages) == 16
+
+    output = run_worker(mailing.pk, env, "--batch-size", "10", "--claim-timeout", "0")
+    assert "sent 15" in output
+    external_db.import_back()
+
+    got = recipients(handler)
+    assert set(got) == {s.email for s in subscribers}
+    assert sorted(got.values())[-2:] == [1, 2]  # one subscriber got a second copy
+    assert_message_ids(handler, mailing, subscribers)
+    ids = [parse(raw)["Message-ID"] for _s, rcpts, raw in handler.messages]
+    assert len(set(ids)) == 30  # one message per subscriber after de-duplication
+    assert Delivery.objects.filter(status="sent").count() == 30
 
 
 def test_sigterm_stops_after_the_message_in_hand_and_releases_the_batch(
