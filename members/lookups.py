@@ -24,8 +24,6 @@ class IntegerFieldIn(In):
                 value
                 for value in self.rhs
                 if not isinstance(value, int)
-                or (
-                    (low is None or value >= low) and (high is None or value <= high)
-                )
+                or ((low is None or value >= low) and (high is None or value <= high))
             ]
         return super().process_rhs(compiler, connection)
