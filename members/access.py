@@ -13,7 +13,7 @@ from http import HTTPStatus
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Exists
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -42,6 +42,19 @@ def member_state(user) -> MemberState:
     return state
 
 
+def with_member_state(users):
+    """``users`` with what the access rule reads loaded in the same query: the
+    membership and whether the login address is verified (members.backends loads
+    every signed-in request's user this way)."""
+    return users.select_related("membership").annotate(
+        _email_verified=Exists(
+            EmailAddress.objects.filter(
+                user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+            )
+        )
+    )
+
+
 def _compute_member_state(user) -> MemberState:
     from members.models import Membership
 
@@ -49,19 +62,24 @@ def _compute_member_state(user) -> MemberState:
         return MemberState.ANONYMOUS
     if user.is_staff:
         return MemberState.STAFF
-    verified = EmailAddress.objects.filter(
-        user=user, email__iexact=user.email, verified=True
-    )
-    # One query on every members-only request: the membership with the address check.
-    membership = (
-        Membership.objects.filter(user=user)
-        .annotate(email_verified=Exists(verified))
-        .first()
-    )
-    if membership is not None:
-        # Pages read request.user.membership next: no second query for it.
-        Membership.user.field.remote_field.set_cached_value(user, membership)
-    if not (membership.email_verified if membership else verified.exists()):
+    if hasattr(user, "_email_verified"):  # loaded by with_member_state
+        membership = getattr(user, "membership", None)
+        email_verified = user._email_verified
+    else:
+        verified = EmailAddress.objects.filter(
+            user=user, email__iexact=user.email, verified=True
+        )
+        # One query: the membership with the address check.
+        membership = (
+            Membership.objects.filter(user=user)
+            .annotate(email_verified=Exists(verified))
+            .first()
+        )
+        if membership is not None:
+            # Pages read request.user.membership next: no second query for it.
+            Membership.user.field.remote_field.set_cached_value(user, membership)
+        email_verified = membership.email_verified if membership else verified.exists()
+    if not email_verified:
         return MemberState.UNVERIFIED
     if membership is None or membership.status == Membership.Status.PENDING:
         return MemberState.PENDING
@@ -78,9 +96,11 @@ def is_active_member(user) -> bool:
 
 
 def forget_member_state(user) -> None:
-    """Drop the cached state after something changed it within one request."""
-    if hasattr(user, "_member_state"):
-        del user._member_state
+    """Drop the cached state (and what it was computed from) after something
+    changed it within one request."""
+    for name in ("_member_state", "_email_verified"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def not_active_response(request: HttpRequest) -> HttpResponse:

@@ -13,7 +13,6 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -23,8 +22,8 @@ from django_filters.views import FilterView
 
 from members.abuse import public_form_ratelimit, public_form_ratelimit_class
 from members.access import ActiveMemberRequiredMixin
-from members.cached_choices import FRAGMENT_SECONDS, data_version
 from members.models import Membership
+from members.pagecache import SharedContentMixin
 from mentors import services
 from mentors.filters import MentorFilter
 from mentors.forms import (
@@ -42,12 +41,20 @@ def _signup_rate(name: str, default: str) -> str:
     return getattr(settings, name, default)
 
 
-class MentorDirectoryView(ActiveMemberRequiredMixin, FilterView):
-    """The directory: live listings, filtered, searched, sorted and paginated."""
+class MentorDirectoryView(ActiveMemberRequiredMixin, SharedContentMixin, FilterView):
+    """The directory: live listings, filtered, searched, sorted and paginated.
+
+    Its content is the same for every active member and cached whole (filters,
+    count, cards); it moves on when a listing, specialty or language changes, and
+    daily (paused listings come back on their date).
+    """
 
     model = Mentor
     filterset_class = MentorFilter
-    template_name = "mentors/mentor_list.html"
+    template_name = "mentors/mentor_list_content.html"
+    page_template_name = "mentors/mentor_list.html"
+    content_models = (Mentor, Specialty, Language)
+    content_changes_daily = True
     context_object_name = "mentors"
     paginate_by = 20
     # An invalid filter value is shown as a field error, never a 500 or an empty page.
@@ -59,13 +66,6 @@ class MentorDirectoryView(ActiveMemberRequiredMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["result_count"] = context["paginator"].count
-        # Key of the cached filter form and result cards: the same for every active
-        # member; moves on when a listing, specialty or language changes, and daily
-        # (paused listings come back on their date).
-        context["fragment_version"] = (
-            f"{data_version(Mentor, Specialty, Language)}.{timezone.localdate()}"
-        )
-        context["fragment_seconds"] = FRAGMENT_SECONDS
         context["filtered"] = any(
             value
             for key, value in self.request.GET.items()

@@ -35,6 +35,7 @@ from members.access import (
     is_active_member,
 )
 from members.cached_choices import FRAGMENT_SECONDS, data_version
+from members.pagecache import SharedContentMixin
 from residency_hub import crosslinks, ics, services
 from residency_hub.forms import ProgramFilter, ProgramSubmissionForm
 from residency_hub.models import CalendarFeedToken, Event, Program, Specialty
@@ -49,10 +50,15 @@ FEED_PAST_DAYS = 90
 FEED_CACHE_SECONDS = 15 * 60
 
 
-class ProgramListView(ActiveMemberRequiredMixin, ListView):
-    """The directory: programs filtered by specialty and state, searchable, sortable."""
+class ProgramListView(ActiveMemberRequiredMixin, SharedContentMixin, ListView):
+    """The directory: programs filtered by specialty and state, searchable, sortable.
 
-    template_name = "residency_hub/program_list.html"
+    Its content is the same for every active member and cached whole.
+    """
+
+    template_name = "residency_hub/program_list_content.html"
+    page_template_name = "residency_hub/program_list.html"
+    content_models = (Program, Specialty)
     paginate_by = PROGRAMS_PER_PAGE
     context_object_name = "programs"
 
@@ -68,9 +74,6 @@ class ProgramListView(ActiveMemberRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        # Key of the cached result cards: the same for every active member.
-        context["fragment_version"] = data_version(Program, Specialty)
-        context["fragment_seconds"] = FRAGMENT_SECONDS
         context["is_filtered"] = any(
             self.request.GET.get(key) for key in ("q", "specialty", "state")
         )

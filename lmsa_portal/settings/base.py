@@ -132,15 +132,27 @@ DATABASES = {
 # costs a reconnect, not a 500.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://lmsa-portal")}
+
+
+def cache_from_env(variable: str, **kwargs) -> dict:
+    """``env.cache``, with Django's Redis backend swapped for lmsa_portal.cache's
+    (the same backend, reusing its Redis client)."""
+    config = env.cache(variable, **kwargs)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "lmsa_portal.cache.RedisCache"
+    return config
+
+
+CACHES = {"default": cache_from_env("CACHE_URL", default="locmemcache://lmsa-portal")}
 
 # ------------------------------------------------------------------------------
 # Authentication (django-allauth)
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, loading the membership with the user.
+    "members.backends.ModelBackend",
+    "members.backends.AuthenticationBackend",
 ]
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -316,13 +317,15 @@ def test_detail_and_feed_query_counts_do_not_grow(client, page):
 
     grow()
     client.get(url())  # warm up per-process lookups (content types, sites)
+    cache.clear()  # measure the page as built, not served from the page cache
     with CaptureQueriesContext(connection) as few:
         assert client.get(url()).status_code == 200
     for _ in range(5):
         grow()
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         client.get(url())
-    assert len(many) == len(few)
+    assert len(many) == len(few) > 0
 
 
 def test_video_page_links_its_specialty(client):
