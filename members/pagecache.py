@@ -59,13 +59,23 @@ class SharedContentMixin:
     content_changes_daily = False
 
     def page_context(self, content_context: dict) -> dict:
-        """Small, picklable values the page around the content needs (a title)."""
+        """Small, picklable values the page around the content needs (a title),
+        taken from the content's context and cached with it."""
         return {}
+
+    def reader_context(self) -> dict:
+        """What the page around the content shows of this reader (computed on
+        every request, never cached)."""
+        return {}
+
+    def content_variant(self) -> str:
+        """Anything besides language and URL the content depends on (a time zone)."""
+        return ""
 
     def get(self, request, *args, **kwargs):
         key = _key(
             "content",
-            type(self).__qualname__,
+            f"{type(self).__qualname__}:{self.content_variant()}",
             content_version(self.content_models, daily=self.content_changes_daily),
             request,
         )
@@ -82,7 +92,11 @@ class SharedContentMixin:
         return render(
             request,
             self.page_template_name,
-            {"content": mark_safe(cached["content"]), **cached["page"]},  # noqa: S308
+            {
+                "content": mark_safe(cached["content"]),  # noqa: S308
+                **cached["page"],
+                **self.reader_context(),
+            },
         )
 
 

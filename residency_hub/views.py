@@ -5,14 +5,16 @@ import datetime
 from collections import defaultdict
 from functools import partial
 from hashlib import md5
+from types import SimpleNamespace
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
@@ -34,8 +36,7 @@ from members.access import (
     active_member_required,
     is_active_member,
 )
-from members.cached_choices import FRAGMENT_SECONDS, data_version
-from members.pagecache import SharedContentMixin
+from members.pagecache import SharedContentMixin, content_version
 from residency_hub import crosslinks, ics, services
 from residency_hub.forms import ProgramFilter, ProgramSubmissionForm
 from residency_hub.models import CalendarFeedToken, Event, Program, Specialty
@@ -47,7 +48,7 @@ SPECIALTY_EVENTS_SHOWN = 10
 PROGRAM_EVENTS_SHOWN = 10
 # Subscribed calendars keep recently ended events; older ones drop off the feed.
 FEED_PAST_DAYS = 90
-FEED_CACHE_SECONDS = 15 * 60
+FEED_CACHE_SECONDS = 5 * 60
 
 
 class ProgramListView(ActiveMemberRequiredMixin, SharedContentMixin, ListView):
@@ -167,11 +168,28 @@ def month_grid(
     ]
 
 
-class CalendarView(ActiveMemberRequiredMixin, TemplateView):
-    """A specialty's events: a month view, the upcoming list, or the past list."""
+class CalendarView(ActiveMemberRequiredMixin, SharedContentMixin, TemplateView):
+    """A specialty's events: a month view, the upcoming list, or the past list.
 
-    template_name = "residency_hub/calendar.html"
+    The calendar is the same for every active member in one time zone and is
+    cached whole; the member's own calendar link is added on every request.
+    """
+
+    template_name = "residency_hub/calendar_content.html"
+    page_template_name = "residency_hub/calendar.html"
+    content_models = (Event, Specialty)
+    content_changes_daily = True  # "today", and upcoming events becoming past
     VIEWS = ("month", "upcoming", "past")
+
+    def content_variant(self) -> str:
+        return timezone.get_current_timezone_name()
+
+    def page_context(self, content_context: dict) -> dict:
+        specialty = content_context["specialty"]
+        return {"specialty": SimpleNamespace(name=specialty.name, slug=specialty.slug)}
+
+    def reader_context(self) -> dict:
+        return {"feed_token": services.current_feed_token(user=self.request.user)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -183,11 +201,7 @@ class CalendarView(ActiveMemberRequiredMixin, TemplateView):
         zone = timezone.get_current_timezone()
         today = timezone.localdate()
         events = Event.objects.visible_to(request.user).filter(specialty=specialty)
-        context.update(
-            specialty=specialty,
-            view=view,
-            feed_token=services.current_feed_token(user=request.user),
-        )
+        context.update(specialty=specialty, view=view)
         if view == "month":
             first = _parse_month(request.GET.get("month"), today)
             weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(
@@ -209,8 +223,7 @@ class CalendarView(ActiveMemberRequiredMixin, TemplateView):
                 month=first,
                 previous_month=_add_months(first, -1),
                 next_month=_add_months(first, 1),
-                # Lazy: built only when the cached month table (per language, time
-                # zone, day and events version) is missing.
+                # Lazy: built only while the template reads it.
                 weeks=SimpleLazyObject(
                     partial(
                         month_grid,
@@ -222,8 +235,6 @@ class CalendarView(ActiveMemberRequiredMixin, TemplateView):
                 ),
                 weekdays=[weeks[0][index] for index in range(7)],
                 month_has_events=month_events.exists,
-                fragment_version=f"{data_version(Event, Specialty)}.{today}",
-                fragment_seconds=FRAGMENT_SECONDS,
             )
         else:
             queryset = events.upcoming() if view == "upcoming" else events.past()
@@ -269,30 +280,40 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
     token_value = (request.GET.get("token") or "").strip()
     feed_token = None
     if token_value and len(token_value) <= 64:
+        # One query: the token, its member and what the access rule reads.
         feed_token = (
             CalendarFeedToken.objects.live()
-            .select_related("user")
             .filter(token=token_value)
+            .select_related("user__membership")
+            .annotate(
+                email_verified=Exists(
+                    EmailAddress.objects.filter(
+                        user=OuterRef("user"),
+                        email__iexact=OuterRef("user__email"),
+                        verified=True,
+                    )
+                )
+            )
             .first()
         )
+        if feed_token is not None:
+            feed_token.user._email_verified = feed_token.email_verified
     if feed_token is None or not is_active_member(feed_token.user):
         raise Http404
-    specialty = get_object_or_404(Specialty, slug=slug)
-    since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
-    events = (
-        Event.objects.visible_to(feed_token.user)
-        .filter(specialty=specialty, ends_at__gte=since)
-        .order_by("starts_at", "pk")
-    )
-    # Every active member's feed of a specialty is the same file: build it once per
-    # change. The key moves when an event is added, edited, cancelled (a save bumps
-    # updated_at), deleted or leaves the window (the count drops).
-    state = events.order_by().aggregate(count=Count("pk"), changed=Max("updated_at"))
-    changed = state["changed"].timestamp() if state["changed"] else 0
-    version = f"{specialty.name}:{state['count']}:{changed}"
-    key = f"residency_hub:feed:{specialty.pk}:{md5(version.encode()).hexdigest()}"
+    # Every active member's feed of a specialty is the same file: built once per
+    # change of an event or specialty (and per day: events leave the window),
+    # cached for at most FEED_CACHE_SECONDS (bulk updates send no signal).
+    version = content_version((Event, Specialty), daily=True)
+    key = f"residency_hub:feed:{md5(slug.encode()).hexdigest()}:{version}"
     body = cache.get(key)
     if body is None:
+        specialty = get_object_or_404(Specialty, slug=slug)
+        since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
+        events = (
+            Event.objects.visible_to(feed_token.user)
+            .filter(specialty=specialty, ends_at__gte=since)
+            .order_by("starts_at", "pk")
+        )
         with translation.override("en"):
             body = ics.build_calendar(
                 events, name=f"LMSA · {specialty.name}", is_feed=True
