@@ -153,6 +153,30 @@ def run_worker(mailing_id: int, env: dict, *extra: str):
     return stdout
 
 
+def queue_mailing_for_workers(external_db, port: int, recipients: int):
+    """A queued mailing to ``recipients`` new subscribers, exported for workers."""
+    subscribers = SubscriberFactory.create_batch(recipients)
+    mailing = MailingFactory()
+    mailing_queue(mailing=mailing)
+    external_db.export()
+    return subscribers, mailing, worker_env(external_db, port)
+
+
+def kill_worker_when(worker, handler, *, hook: str, count: int) -> None:
+    """Let ``worker`` run until the sink's ``hook`` ("on_mail": a message
+    accepted so far; "on_data": stored) reaches ``count``, then SIGKILL it."""
+
+    def kill(seen: int) -> None:
+        if seen == count and worker.poll() is None:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+
+    setattr(handler, hook, kill)
+    worker.communicate(timeout=120)
+    setattr(handler, hook, None)
+    assert worker.returncode == -signal.SIGKILL
+
+
 @pytest.fixture
 def external_db(transactional_db, tmp_path):
     if connection.vendor not in ("sqlite", "postgresql"):
@@ -164,24 +188,15 @@ def test_worker_killed_mid_send_resumes_without_duplicates_or_gaps(
     external_db, smtp_sink
 ):
     handler, port = smtp_sink
-    subscribers = SubscriberFactory.create_batch(40)
-    mailing = MailingFactory()
-    mailing_queue(mailing=mailing)
-    external_db.export()
-    env = worker_env(external_db, port)
-
-    worker = start_worker(mailing.pk, env, "--batch-size", "10")
-
-    def kill_before_the_16th_message(accepted: int) -> None:
-        # SIGKILL: no clean-up at all, its claimed batch stays claimed.
-        if accepted == 15 and worker.poll() is None:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
-
-    handler.on_mail = kill_before_the_16th_message
-    worker.communicate(timeout=120)
-    assert worker.returncode == -signal.SIGKILL
-    handler.on_mail = None
+    subscribers, mailing, env = queue_mailing_for_workers(external_db, port, 40)
+    # Killed as the 16th message starts (SIGKILL: no clean-up at all, its
+    # claimed batch stays claimed).
+    kill_worker_when(
+        start_worker(mailing.pk, env, "--batch-size", "10"),
+        handler,
+        hook="on_mail",
+        count=15,
+    )
     assert len(handler.messages) == 15
 
     # Resume: the dead worker's claims count as stale at once.
@@ -204,22 +219,13 @@ def test_worker_killed_after_the_smtp_accept_resends_with_the_same_message_id(
     # dies before recording it, and the resumed run sends it again. The copy
     # carries the same Message-ID, so receivers that de-duplicate show it once.
     handler, port = smtp_sink
-    subscribers = SubscriberFactory.create_batch(30)
-    mailing = MailingFactory()
-    mailing_queue(mailing=mailing)
-    external_db.export()
-    env = worker_env(external_db, port)
-    worker = start_worker(mailing.pk, env, "--batch-size", "10")
-
-    def kill_after_storing_the_16th_message(stored: int) -> None:
-        if stored == 16 and worker.poll() is None:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
-
-    handler.on_data = kill_after_storing_the_16th_message
-    worker.communicate(timeout=120)
-    assert worker.returncode == -signal.SIGKILL
-    handler.on_data = None
+    subscribers, mailing, env = queue_mailing_for_workers(external_db, port, 30)
+    kill_worker_when(
+        start_worker(mailing.pk, env, "--batch-size", "10"),
+        handler,
+        hook="on_data",
+        count=16,
+    )
     assert len(handler.messages) == 16
 
     output = run_worker(mailing.pk, env, "--batch-size", "10", "--claim-timeout", "0")
@@ -239,11 +245,7 @@ def test_sigterm_stops_after_the_message_in_hand_and_releases_the_batch(
     external_db, smtp_sink
 ):
     handler, port = smtp_sink
-    subscribers = SubscriberFactory.create_batch(30)
-    mailing = MailingFactory()
-    mailing_queue(mailing=mailing)
-    external_db.export()
-    env = worker_env(external_db, port)
+    subscribers, mailing, env = queue_mailing_for_workers(external_db, port, 30)
     worker = start_worker(mailing.pk, env, "--batch-size", "20")
 
     def stop_at_8(accepted: int) -> None:
@@ -265,11 +267,7 @@ def test_sigterm_stops_after_the_message_in_hand_and_releases_the_batch(
 
 def test_two_workers_at_once_send_each_message_exactly_once(external_db, smtp_sink):
     handler, port = smtp_sink
-    subscribers = SubscriberFactory.create_batch(120)
-    mailing = MailingFactory()
-    mailing_queue(mailing=mailing)
-    external_db.export()
-    env = worker_env(external_db, port)
+    subscribers, mailing, env = queue_mailing_for_workers(external_db, port, 120)
 
     def slow_server(accepted: int) -> None:
         time.sleep(0.01)  # a real server takes a few ms per message
