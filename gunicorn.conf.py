@@ -10,6 +10,12 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Import Django once in the master and fork the workers from it: a worker that is
+# recycled (below) or replaced after a crash starts in milliseconds instead of
+# re-importing the project (measured by `make bench`: with 4 workers at ~800 req/s
+# every worker was re-importing every few seconds). Safe: Django opens database
+# and cache connections lazily, in the workers.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() != "false"
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
