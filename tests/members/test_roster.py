@@ -74,6 +74,15 @@ def test_bad_rows_are_reported_and_nothing_is_imported(admin_client_mfa):
     assert response.status_code == HTTPStatus.OK
     content = response.content.decode()
     assert "Enter a valid email address" in content
+    # The bad date is reported too, on its own row and against its own column.
+    assert "Value could not be parsed using defined formats" in content
+    errors = {
+        row.number: row.error_dict for row in response.context["result"].invalid_rows
+    }
+    assert errors[2] == {"email": ["Enter a valid email address."]}
+    assert errors[3] == {
+        "expires_on": ["Value could not be parsed using defined formats."]
+    }
     assert (
         "confirm_form" not in response.context
         or response.context["confirm_form"] is None
