@@ -11,7 +11,10 @@ from importlib import import_module, util
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from members.models import MembershipReminder, RosterEntry
 
 
 def _app_privacy_modules():
@@ -49,7 +52,43 @@ def export_user_data(user) -> dict:
             else None,
             "created_at": membership.created_at.isoformat(),
         },
+        "membership_reminders": [
+            {
+                "kind": r.kind,
+                "expires_on": r.expires_on.isoformat(),
+                "sent_at": r.sent_at.isoformat(),
+            }
+            for r in MembershipReminder.objects.filter(membership=membership).order_by(
+                "sent_at", "pk"
+            )
+        ],
+        # The dues roster row(s) staff imported under this person's address(es).
+        "roster_entries": [
+            {
+                "email": r.email,
+                "first_name": r.first_name,
+                "last_name": r.last_name,
+                "member_type": r.member_type,
+                "institution": r.institution,
+                "region": r.region,
+                "expires_on": r.expires_on.isoformat() if r.expires_on else None,
+                "imported_at": r.imported_at.isoformat(),
+            }
+            for r in _roster_entries(user)
+        ],
     }
+
+
+def _roster_entries(user):
+    """Roster rows whose email is the account's or one of its addresses (any case)."""
+    emails = {user.email.lower()} | {
+        e.lower()
+        for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    query = Q()
+    for email in emails:
+        query |= Q(email__iexact=email)
+    return RosterEntry.objects.filter(query).order_by("email")
 
 
 def collect_user_data(user) -> dict:

@@ -1,12 +1,13 @@
 """Data export and account deletion reach every app's data about the person."""
 
+import datetime
 import json
 
 from django.urls import reverse
 
 from ama.models import QuestionVote
 from listserv.models import Subscriber
-from members.models import User
+from members.models import MembershipReminder, RosterEntry, User
 from members.privacy import collect_user_data, delete_account
 from mentors.models import Mentor
 from residency_hub.models import CalendarFeedToken, ProgramSubmission
@@ -32,6 +33,25 @@ def test_export_reaches_every_app(client, db):
     user, _question = member_with_data_everywhere()
     other = make_member(state="active", email="not-me@example.org")
     SubscriberFactory(email=other.email, user=other)
+    # The roster row staff imported for the person (matched by email, any case),
+    # and the expiry reminders sent to them; the other member's stay out.
+    RosterEntry.objects.create(
+        email="EveryWhere@Example.org",
+        first_name="Ever",
+        last_name="Roster",
+        expires_on=datetime.date(2027, 6, 30),
+    )
+    RosterEntry.objects.create(email=other.email, last_name="Not-Me-Roster")
+    MembershipReminder.objects.create(
+        membership=user.membership,
+        kind=MembershipReminder.Kind.DAYS_30,
+        expires_on=datetime.date(2027, 6, 30),
+    )
+    MembershipReminder.objects.create(
+        membership=other.membership,
+        kind=MembershipReminder.Kind.DAYS_7,
+        expires_on=datetime.date(2027, 1, 1),
+    )
     client.force_login(user)
     data = json.loads(client.get(reverse("members:export")).content)
     assert (
@@ -43,7 +63,15 @@ def test_export_reaches_every_app(client, db):
     assert len(data["residency_hub"]["calendar_feed_tokens"]) == 1
     assert len(data["residency_hub"]["program_submissions"]) == 1
     assert data["listserv"]["subscription"]["email"] == user.email
+    (roster,) = data["members"]["roster_entries"]
+    assert roster["email"] == "everywhere@example.org"
+    assert roster["last_name"] == "Roster"
+    assert roster["expires_on"] == "2027-06-30"
+    (reminder,) = data["members"]["membership_reminders"]
+    assert reminder["kind"] == "30"
+    assert reminder["expires_on"] == "2027-06-30"
     assert "not-me@example.org" not in json.dumps(data)
+    assert "Not-Me-Roster" not in json.dumps(data)
 
 
 def test_delete_account_anonymises_and_removes(db):
