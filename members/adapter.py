@@ -1,14 +1,33 @@
-"""django-allauth adapter: account mail goes through the portal's task queue."""
+"""django-allauth adapter: account mail goes through the portal's task queue,
+written in the recipient's language."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 
 from members.mail import deliver_email
 
 
+def recipient_language(email: str) -> str | None:
+    """The preferred language of the account with this address, if it has one."""
+    from members.models import User
+
+    language = (
+        User.objects.filter(email__iexact=email)
+        .exclude(preferred_language="")
+        .values_list("preferred_language", flat=True)
+        .first()
+    )
+    return language or None
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        message = self.render_mail(template_prefix, email, context)
+        # The recipient's own language wins over the one of the request that
+        # caused the mail (a password reset asked for from an English browser).
+        language = recipient_language(email) or translation.get_language()
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, context)
         html = ""
         body = message.body
         if isinstance(message, EmailMultiAlternatives) and message.alternatives:
