@@ -1,8 +1,28 @@
 """Apply a signed-in member's preferred language and time zone to each request."""
 
+import functools
 import zoneinfo
 
 from django.utils import timezone, translation
+
+# Set by static/js/portal.js from the browser's own zone
+# (Intl.DateTimeFormat().resolvedOptions().timeZone).
+TIME_ZONE_COOKIE = "lmsa_tz"
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    """The zone called ``name``, or None for an empty, unknown or broken name."""
+    if not name or name not in _known_zones():
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 class UserPreferencesMiddleware:
@@ -11,17 +31,19 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        zone_name = ""
+        zone = None
         if user is not None and user.is_authenticated:
-            zone_name = user.time_zone
+            # The zone chosen in the profile wins over the browser's.
+            zone = _zone(user.time_zone)
             if user.preferred_language and not request.COOKIES.get("django_language"):
                 translation.activate(user.preferred_language)
                 request.LANGUAGE_CODE = user.preferred_language
-        if zone_name:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(zone_name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+        if zone is None:
+            # No choice in the profile (or a visitor): the browser's zone, if valid;
+            # otherwise settings.TIME_ZONE.
+            zone = _zone(request.COOKIES.get(TIME_ZONE_COOKIE, "")[:64])
+        if zone is not None:
+            timezone.activate(zone)
         else:
             timezone.deactivate()
         return self.get_response(request)

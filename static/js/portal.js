@@ -1,6 +1,21 @@
 // Site-wide behaviour, loaded on every page (no inline script: the CSP forbids it).
 (function () {
   "use strict";
+
+  // Remember the device's time zone (lmsa_tz) so the server can show times in it
+  // when the member has not chosen one in their profile (members/middleware.py).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    var current = document.cookie.match(/(?:^|;\s*)lmsa_tz=([^;]*)/);
+    if (/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone) && (!current || current[1] !== zone)) {
+      document.cookie =
+        "lmsa_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" +
+        (window.location.protocol === "https:" ? "; Secure" : "");
+    }
+  } catch (error) {
+    // No Intl time zone support: the server keeps its default zone.
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // A rejected form: move focus to its error summary so keyboard and screen-reader
     // users hear what went wrong and can follow its links to each field.
