@@ -4,15 +4,16 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from lmsa_portal import views
 from members import views as members_views
 
 # The admin login goes through allauth: its rate limits and MFA apply to staff.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "LMSA Member Portal administration"
-admin.site.site_title = "LMSA Portal admin"
-admin.site.index_title = "Curate members, mentors, programs, sessions and mailings"
+admin.site.site_header = _("LMSA Member Portal administration")
+admin.site.site_title = _("LMSA Portal admin")
+admin.site.index_title = _("Curate members, mentors, programs, sessions and mailings")
 
 urlpatterns = [
     path("", views.home, name="home"),
