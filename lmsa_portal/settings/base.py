@@ -82,12 +82,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "members.middleware.SecurityHeadersMiddleware",
+    # 413 for bodies over MAX_REQUEST_BODY_BYTES, before anything reads them.
+    "members.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user.
+    "members.limits.NeverCacheForUsersMiddleware",
     "members.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -299,6 +303,12 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Whole request bodies, files included (members.limits.RequestBodyLimitMiddleware):
+# larger ones get a 413. The admin allows more, for CSV imports.
+MAX_REQUEST_BODY_BYTES = env.int("DJANGO_MAX_REQUEST_BODY_BYTES", default=2_500_000)
+MAX_ADMIN_REQUEST_BODY_BYTES = env.int(
+    "DJANGO_MAX_ADMIN_REQUEST_BODY_BYTES", default=20_000_000
+)
 # `make bench` turns on two trivial baseline views to measure pages against.
 BENCHMARK_BASELINE_VIEWS = env.bool("BENCHMARK_BASELINE_VIEWS", default=False)
 # Rate limits of the public forms (django-ratelimit), counted in the shared cache.

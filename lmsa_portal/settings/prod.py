@@ -49,3 +49,21 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Hashed static files are cached for ten years (immutable) by WhiteNoise; the few
 # unhashed ones (favicon, robots) for an hour.
 WHITENOISE_MAX_AGE = 3600
+
+# ------------------------------------------------------------------------------
+# Client address behind the proxy (rate limits)
+# ------------------------------------------------------------------------------
+# Unset: rate limits key on REMOTE_ADDR, which behind a load balancer is the
+# balancer's address for every visitor. Set it to the META key of a header the proxy
+# sets and overwrites (e.g. HTTP_X_REAL_IP), or to a dotted path of a callable such
+# as members.limits.rightmost_forwarded_for (the right-most X-Forwarded-For entry).
+_ratelimit_ip_meta_key = env("DJANGO_RATELIMIT_IP_META_KEY", default="")
+if _ratelimit_ip_meta_key:
+    RATELIMIT_IP_META_KEY = _ratelimit_ip_meta_key
+    # allauth's own limits (login, sign-up, reset) read the same header.
+    if _ratelimit_ip_meta_key.startswith("HTTP_"):
+        ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (
+            _ratelimit_ip_meta_key.removeprefix("HTTP_").replace("_", "-").title()
+        )
+    elif _ratelimit_ip_meta_key == "members.limits.rightmost_forwarded_for":
+        ALLAUTH_TRUSTED_PROXY_COUNT = 1
