@@ -13,10 +13,10 @@ Two tools, each for one kind of page:
 
 ``anonymous_page_cache``
     A public page requested by a visitor with no session and no pending messages:
-    the whole response is kept per language, URL and data version. A request with
-    a session cookie (every signed-in member) is never served from it nor stored
-    in it, and a response that sets a cookie (a CSRF token, a session) is never
-    stored.
+    the whole response is kept per language, time zone, URL and data version. A
+    request with a session cookie (every signed-in member) is never served from
+    it nor stored in it, and a response that sets a cookie (a CSRF token, a
+    session) is never stored.
 
 Keys hash the full path, so any query string may be cached; entries expire after
 ``FRAGMENT_SECONDS`` and production Redis evicts least-recently-used keys
@@ -122,7 +122,8 @@ def anonymous_page_cache(name: str, *models: type[Model], daily: bool = False):
                 return view(request, *args, **kwargs)
             key = _key(
                 "page",
-                name,
+                # Pages show times in the visitor's zone (members.middleware).
+                f"{name}:{timezone.get_current_timezone_name()}",
                 content_version(models, daily=daily),
                 request,
             )

@@ -119,3 +119,31 @@ def test_directory_shows_a_new_listing_at_once(active_member, client):
     client.get(reverse("mentors:directory"))
     MentorFactory(first_name="Valentina")
     assertContains(client.get(reverse("mentors:directory")), "Valentina")
+
+
+def test_each_time_zone_has_its_own_entry(client):
+    """The archive shows upcoming sessions in the visitor's zone (lmsa_tz cookie)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.ama.factories import UpcomingSessionFactory
+
+    # Two zones on the same date right now (the key also holds the date), an
+    # hour or more apart.
+    zones = ["Europe/London", "Europe/Madrid", "America/New_York", "America/Chicago"]
+    now = datetime.now(UTC)
+    first, second = next(
+        (a, b)
+        for a in zones
+        for b in zones
+        if a != b
+        and now.astimezone(ZoneInfo(a)).date() == now.astimezone(ZoneInfo(b)).date()
+        and now.astimezone(ZoneInfo(a)).utcoffset()
+        != now.astimezone(ZoneInfo(b)).utcoffset()
+    )
+    UpcomingSessionFactory(starts_at=datetime(2099, 4, 15, 18, 0, tzinfo=UTC))
+    client.cookies["lmsa_tz"] = first
+    first_page = client.get(reverse("ama:archive")).content.decode()
+    client.cookies["lmsa_tz"] = second
+    second_page = client.get(reverse("ama:archive")).content.decode()
+    assert first_page != second_page
