@@ -72,6 +72,7 @@ class ProgramResource(resources.ModelResource):
             "state",
             "website",
             "program_size",
+            "language",
             "diversity_mission",
             "dei_initiatives",
             "applicant_tips",
@@ -179,7 +180,7 @@ class ProgramAdmin(HttpsLinksMixin, ImportExportMixin, SimpleHistoryAdmin):
         "last_verified_on",
         "needs_verification",
     ]
-    list_filter = [VerificationFilter, "specialty", "state"]
+    list_filter = [VerificationFilter, "specialty", "state", "language"]
     search_fields = ["name", "institution", "city", "dei_initiatives"]
     list_select_related = ["specialty"]
     autocomplete_fields = ["specialty"]
@@ -200,6 +201,7 @@ class ProgramAdmin(HttpsLinksMixin, ImportExportMixin, SimpleHistoryAdmin):
                     ("city", "state"),
                     "website",
                     "program_size",
+                    "language",
                     "last_verified_on",
                 ]
             },

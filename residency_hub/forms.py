@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ama.models import Language
 from members.abuse import HoneypotFormMixin
 from members.cached_choices import cached_rows
 from members.search import search_queryset
@@ -47,6 +48,9 @@ class ProgramFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=USState.choices, empty_label=_("All states")
     )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=Language.choices, empty_label=_("Any language")
+    )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         empty_label=None,
@@ -67,7 +71,7 @@ class ProgramFilter(django_filters.FilterSet):
 
     class Meta:
         model = Program
-        fields = ["q", "specialty", "state"]
+        fields = ["q", "specialty", "state", "language"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ama.models import Language
 from members.access import is_active_member
 from members.locations import USState
 from members.models import TIME_ZONE_CHOICES
@@ -98,6 +99,15 @@ class Program(models.Model):
         _("special tracks"),
         blank=True,
         help_text=_("Markdown. Medical Spanish, community-health or global-health."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_(
+            "The language the program's DEI activities and events are offered in."
+        ),
     )
     last_verified_on = models.DateField(
         _("last verified on"),

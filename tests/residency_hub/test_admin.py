@@ -242,6 +242,7 @@ def test_event_added_on_a_program_page_takes_the_programs_specialty(
         "state": program.state,
         "website": program.website,
         "program_size": program.program_size,
+        "language": program.language,
         "last_verified_on": program.last_verified_on.isoformat(),
         "diversity_mission": program.diversity_mission,
         "dei_initiatives": program.dei_initiatives,
