@@ -1,5 +1,8 @@
 """Shared fixtures: users in every access-rule state, mail, specialties."""
 
+import time
+import types
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -15,6 +18,17 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fixed_ratelimit_clock(monkeypatch):
+    """django-ratelimit counts in fixed windows: a test that straddled the end of
+    one would see its counter reset halfway (tests/listserv's "10 per minute"
+    sign-up test failed so on a loaded machine). Its clock stands still."""
+    now = time.time()
+    monkeypatch.setattr(
+        "django_ratelimit.core.time", types.SimpleNamespace(time=lambda: now)
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,6 @@
 never stored, request bodies are capped, and behind a proxy the rate limits key on
 the forwarded client address (``RATELIMIT_IP_META_KEY``)."""
 
-import time
-import types
 from http import HTTPStatus
 
 import pytest
@@ -77,15 +75,6 @@ def test_admin_allows_larger_bodies(settings, admin_client_mfa):
 # ------------------------------------------------------------------------------
 # 3. Rate limits key on the forwarded client address when configured
 # ------------------------------------------------------------------------------
-@pytest.fixture
-def _fixed_clock(monkeypatch):
-    now = time.time()
-    monkeypatch.setattr(
-        "django_ratelimit.core.time", types.SimpleNamespace(time=lambda: now)
-    )
-
-
-@pytest.mark.usefixtures("_fixed_clock")
 @pytest.mark.parametrize(
     ("meta_key", "header"),
     [

@@ -9,8 +9,6 @@ processes (the two-instance check is in ``tests/faults/``).
 
 import dataclasses
 import itertools
-import time
-import types
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -38,15 +36,6 @@ _addresses = itertools.count(1)
 def new_ip() -> str:
     number = next(_addresses)
     return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
-
-
-@pytest.fixture(autouse=True)
-def _fixed_clock(monkeypatch):
-    """django-ratelimit counts in fixed windows; a test must not straddle one."""
-    now = time.time()
-    monkeypatch.setattr(
-        "django_ratelimit.core.time", types.SimpleNamespace(time=lambda: now)
-    )
 
 
 # ------------------------------------------------------------------------------
