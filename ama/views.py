@@ -5,7 +5,6 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView
@@ -30,18 +29,18 @@ from ama.services import (
 )
 from members.access import active_member_required, is_active_member
 from members.cached_choices import FRAGMENT_SECONDS, data_version
-from members.pagecache import anonymous_page_cache
+from members.pagecache import AnonymousCache
 from residency_hub.models import Specialty
 
 
-@method_decorator(
-    anonymous_page_cache(
-        "ama-archive", Video, Topic, Panelist, Specialty, UpcomingSession, daily=True
-    ),
-    name="dispatch",
-)
 class ArchiveView(FilterView):
     """Every published session, newest first, with filters and search."""
+
+    anonymous_cache = AnonymousCache(
+        "ama-archive",
+        (Video, Topic, Panelist, Specialty, UpcomingSession),
+        daily=True,  # upcoming sessions become past ones
+    )
 
     filterset_class = VideoFilter
     template_name = "ama/video_list.html"
@@ -65,14 +64,12 @@ class ArchiveView(FilterView):
         return context
 
 
-@method_decorator(
-    anonymous_page_cache(
-        "ama-video", Video, Chapter, Question, Topic, Panelist, Specialty
-    ),
-    name="dispatch",
-)
 class VideoDetailView(DetailView):
     """One session: the player, chapters, panelists, summary and transcript."""
+
+    anonymous_cache = AnonymousCache(
+        "ama-video", (Video, Chapter, Question, Topic, Panelist, Specialty)
+    )
 
     template_name = "ama/video_detail.html"
     context_object_name = "video"

@@ -25,6 +25,13 @@ def _zone(name: str) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+def visitor_time_zone(request) -> zoneinfo.ZoneInfo:
+    """A visitor's zone: the browser's (cookie) if valid, else settings.TIME_ZONE."""
+    return _zone(request.COOKIES.get(TIME_ZONE_COOKIE, "")[:64]) or (
+        timezone.get_default_timezone()
+    )
+
+
 class UserPreferencesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

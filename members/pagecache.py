@@ -11,19 +11,21 @@ Two tools, each for one kind of page:
     content (``page_template_name``: the reader's navigation, messages, CSRF
     token) fresh, so nothing of one member is ever shown to another.
 
-``anonymous_page_cache``
+``AnonymousPageCacheMiddleware`` (views marked with ``anonymous_page_cache`` or
+an ``anonymous_cache`` class attribute)
     A public page requested by a visitor with no session and no pending messages:
-    the whole response is kept per language, time zone, URL and data version. A
-    request with a session cookie (every signed-in member) is never served from
-    it nor stored in it, and a response that sets a cookie (a CSRF token, a
-    session) is never stored.
+    the whole response is kept per language, time zone, URL and data version, and
+    served before sessions, CSRF, authentication and the view run. A request with
+    a session cookie (every signed-in member) is never served from it nor stored
+    in it, and a response that sets a cookie (a CSRF token, a session) is never
+    stored.
 
 Keys hash the full path, so any query string may be cached; entries expire after
 ``FRAGMENT_SECONDS`` and production Redis evicts least-recently-used keys
 (README, "Deploying"), so odd query strings cannot fill it.
 """
 
-from functools import wraps
+from dataclasses import dataclass
 from hashlib import md5
 
 from django.conf import settings
@@ -32,11 +34,13 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from members.cached_choices import FRAGMENT_SECONDS, data_version
+from members.middleware import visitor_time_zone
 
 
 def _key(prefix: str, name: str, version: str, request: HttpRequest) -> str:
@@ -102,46 +106,88 @@ class SharedContentMixin:
 
 def _cacheable_request(request: HttpRequest) -> bool:
     return (
-        request.method in ("GET", "HEAD")
+        request.method == "GET"
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in request.COOKIES
     )
 
 
-def anonymous_page_cache(name: str, *models: type[Model], daily: bool = False):
-    """Cache a public view's whole response for visitors without a session.
+@dataclass(frozen=True)
+class AnonymousCache:
+    """How a public view's page is cached for visitors (see the module docstring):
+    ``name`` keys its entries, ``models`` are the tables it shows (a save or delete
+    of one of their rows moves the key on at once), ``daily`` adds the date."""
 
-    ``name`` keys the view's entries; ``models`` are the tables the page shows
-    (a save or delete of one of their rows moves the key on at once).
-    """
+    name: str
+    models: tuple[type[Model], ...] = ()
+    daily: bool = False
+
+
+def anonymous_page_cache(name: str, *models: type[Model], daily: bool = False):
+    """Mark a public function view for ``AnonymousPageCacheMiddleware``; for a
+    class-based view set ``anonymous_cache = AnonymousCache(...)`` on the class."""
 
     def decorator(view):
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not _cacheable_request(request):
-                return view(request, *args, **kwargs)
-            key = _key(
-                "page",
-                # Pages show times in the visitor's zone (members.middleware).
-                f"{name}:{timezone.get_current_timezone_name()}",
-                content_version(models, daily=daily),
-                request,
-            )
-            cached = cache.get(key)
-            if cached is not None:
-                return cached
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response.render()
-            if (
-                response.status_code == 200
-                and not response.cookies
-                and not getattr(response, "streaming", False)
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            ):
-                cache.set(key, response, FRAGMENT_SECONDS)
-            return response
-
-        return wrapper
+        view.anonymous_cache = AnonymousCache(name, models, daily)
+        return view
 
     return decorator
+
+
+def _anonymous_cache_of(request: HttpRequest) -> AnonymousCache | None:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    view = match.func
+    return getattr(view, "anonymous_cache", None) or getattr(
+        getattr(view, "view_class", None), "anonymous_cache", None
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve marked public pages to visitors without a session from the cache.
+
+    Sits right after the security-header middlewares, so a cached page still gets
+    every security header, but a hit skips sessions, CSRF, authentication and the
+    view: a newsletter link that sends everyone to the same page costs one cache
+    read a visitor. The key holds what the page depends on besides its data:
+    language (the cookie or Accept-Language, as LocaleMiddleware picks it), time
+    zone (the browser's, as members.middleware picks it) and URL. Only responses
+    that set no cookie (no CSRF token, no session) are stored.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        spec = _anonymous_cache_of(request) if _cacheable_request(request) else None
+        if spec is None:
+            return self.get_response(request)
+        zone = visitor_time_zone(request)
+        version = data_version(*spec.models)
+        if spec.daily:
+            version = f"{version}.{timezone.localdate(timezone=zone)}"
+        path = md5(request.get_full_path().encode(), usedforsecurity=False)
+        key = ":".join(
+            [
+                "page",
+                spec.name,
+                translation.get_language_from_request(request),
+                str(zone),
+                version,
+                path.hexdigest(),
+            ]
+        )
+        response = cache.get(key)
+        if response is not None:
+            return response
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        ):
+            cache.set(key, response, FRAGMENT_SECONDS)
+        return response

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # 413 for bodies over MAX_REQUEST_BODY_BYTES, before anything reads them.
     "members.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages for visitors without a session, from the cache (pagecache.py).
+    "members.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
