@@ -78,12 +78,18 @@ def cached_rows(
 def data_version(*models: type[Model]) -> str:
     """One string that changes whenever a row of any of ``models`` changes: part of
     the key of a cached fragment built from them."""
+    return data_version_and(models, [])[0]
+
+
+def data_version_and(models, keys: list[str]) -> tuple[str, dict]:
+    """``data_version(*models)`` and ``cache.get_many(keys)`` in one round trip."""
     for model in models:
         _watch(model)
-    keys = [_version_key(model) for model in models]
-    found = cache.get_many(keys)
-    missing = {key: 1 for key in keys if key not in found}
+    version_keys = [_version_key(model) for model in models]
+    found = cache.get_many(version_keys + keys)
+    missing = {key: 1 for key in version_keys if key not in found}
     if missing:
         cache.set_many(missing, None)
         found.update(missing)
-    return ".".join(str(found[key]) for key in keys)
+    version = ".".join(str(found.pop(key)) for key in version_keys)
+    return version, found

@@ -39,13 +39,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from members.cached_choices import FRAGMENT_SECONDS, data_version
+from members.cached_choices import FRAGMENT_SECONDS, data_version, data_version_and
 from members.middleware import visitor_time_zone
-
-
-def _key(prefix: str, name: str, version: str, request: HttpRequest) -> str:
-    path = md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    return f"{prefix}:{name}:{get_language()}:{version}:{path}"
 
 
 def content_version(models: tuple[type[Model], ...], *, daily: bool) -> str:
@@ -53,6 +48,23 @@ def content_version(models: tuple[type[Model], ...], *, daily: bool) -> str:
     with the day, such as listings paused until a date)."""
     version = data_version(*models)
     return f"{version}.{timezone.localdate()}" if daily else version
+
+
+def _path_hash(request: HttpRequest) -> str:
+    return md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+
+
+def _get_current(key: str, models, daily_in=None):
+    """The entry under ``key`` if it was stored at the current data version of
+    ``models`` (plus the date in zone ``daily_in``, when given), and that version.
+    One cache round trip: the version travels inside the entry, not in its key."""
+    version, found = data_version_and(models, [key])
+    if daily_in is not None:
+        version = f"{version}.{timezone.localdate(timezone=daily_in)}"
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
 
 
 class SharedContentMixin:
@@ -77,13 +89,22 @@ class SharedContentMixin:
         return ""
 
     def get(self, request, *args, **kwargs):
-        key = _key(
-            "content",
-            f"{type(self).__qualname__}:{self.content_variant()}",
-            content_version(self.content_models, daily=self.content_changes_daily),
-            request,
+        key = ":".join(
+            [
+                "content",
+                type(self).__qualname__,
+                self.content_variant(),
+                get_language(),
+                _path_hash(request),
+            ]
         )
-        cached = cache.get(key)
+        version, cached = _get_current(
+            key,
+            self.content_models,
+            daily_in=(
+                timezone.get_current_timezone() if self.content_changes_daily else None
+            ),
+        )
         if cached is None:
             response = super().get(request, *args, **kwargs)
             if not isinstance(response, TemplateResponse):
@@ -92,7 +113,7 @@ class SharedContentMixin:
                 "content": response.rendered_content,
                 "page": self.page_context(response.context_data),
             }
-            cache.set(key, cached, FRAGMENT_SECONDS)
+            cache.set(key, (version, cached), FRAGMENT_SECONDS)
         return render(
             request,
             self.page_template_name,
@@ -165,21 +186,18 @@ class AnonymousPageCacheMiddleware:
         if spec is None:
             return self.get_response(request)
         zone = visitor_time_zone(request)
-        version = data_version(*spec.models)
-        if spec.daily:
-            version = f"{version}.{timezone.localdate(timezone=zone)}"
-        path = md5(request.get_full_path().encode(), usedforsecurity=False)
         key = ":".join(
             [
                 "page",
                 spec.name,
                 translation.get_language_from_request(request),
                 str(zone),
-                version,
-                path.hexdigest(),
+                _path_hash(request),
             ]
         )
-        response = cache.get(key)
+        version, response = _get_current(
+            key, spec.models, daily_in=zone if spec.daily else None
+        )
         if response is not None:
             return response
         response = self.get_response(request)
@@ -189,5 +207,5 @@ class AnonymousPageCacheMiddleware:
             and not response.streaming
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         ):
-            cache.set(key, response, FRAGMENT_SECONDS)
+            cache.set(key, (version, response), FRAGMENT_SECONDS)
         return response
