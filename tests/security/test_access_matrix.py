@@ -26,6 +26,27 @@ from tests.security.conftest import (
     url_for,
 )
 
+# ------------------------------------------------------------------------------
+# Every non-admin page is classified here by hand. The marker the access mixin
+# sets (``members_only``) is checked against MEMBERS_ONLY, never trusted in its
+# place: a new page is in none of these sets until someone decides who may open
+# it, and a page listed as members-only that lost its mixin fails.
+# ------------------------------------------------------------------------------
+# Pages only active members (and staff) may open: active_member_required /
+# ActiveMemberRequiredMixin.
+MEMBERS_ONLY = {
+    "mentors:directory",
+    "mentors:detail",
+    "residency_hub:program-list",
+    "residency_hub:program-detail",
+    "residency_hub:specialty-detail",
+    "residency_hub:calendar",
+    "residency_hub:event-detail",
+    "residency_hub:event-ics",
+    "residency_hub:feed-token-rotate",
+    "ama:question-create",
+    "ama:question-vote",
+}
 # Pages that need a signed-in person but not an active membership.
 LOGIN_REQUIRED = {
     "members:me",
@@ -33,6 +54,67 @@ LOGIN_REQUIRED = {
     "members:delete",
     "residency_hub:feed-token-revoke",
     "listserv:member-subscribe",
+    # allauth's own account and two-factor pages
+    "account_reauthenticate",
+    "account_email",
+    "account_change_password",
+    "account_set_password",
+    "mfa_index",
+    "mfa_reauthenticate",
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+}
+# Pages opened with a signed link or token only its owner has.
+SIGNED_LINK = {
+    "mentors:manage",
+    "mentors:manage-pause",
+    "mentors:manage-remove",
+    "mentors:still-mentoring",
+    "residency_hub:calendar-feed",
+    "listserv:confirm",
+    "listserv:unsubscribe",
+    "listserv:preferences",
+    "account_confirm_email",
+    "account_reset_password_from_key",
+}
+# Pages anyone may open.
+PUBLIC = {
+    "home",
+    "plus-network",
+    "healthz",
+    "set-language",
+    "mentors:join",
+    "mentors:thanks",
+    "mentors:share",
+    "mentors:request-link",
+    "residency_hub:submit",
+    "residency_hub:submit-done",
+    "ama:archive",
+    "ama:feed",
+    "ama:upcoming-detail",
+    "ama:video-detail",
+    "listserv:signup",
+    "listserv:signup-done",
+    # allauth's sign-in, sign-up and reset pages
+    "account_login",
+    "account_logout",
+    "account_inactive",
+    "account_signup",
+    "account_email_verification_sent",
+    "account_reset_password",
+    "account_confirm_login_code",
+    "account_reset_password_from_key_done",
+    "account_reset_password_done",
+    "mfa_authenticate",
+}
+ACCESS_CLASSES = {
+    "MEMBERS_ONLY": MEMBERS_ONLY,
+    "LOGIN_REQUIRED": LOGIN_REQUIRED,
+    "SIGNED_LINK": SIGNED_LINK,
+    "PUBLIC": PUBLIC,
 }
 # Pages opened with the data owner's own signed link: the mentor's self-service
 # page shows the mentor their own listing, whoever is signed in.
@@ -88,7 +170,7 @@ def expectation_problem(route, state: str, response) -> str | None:
         return f"non-staff got {status} from the admin"
     if route.is_allauth:
         return None  # reachable, never a server error (checked above)
-    if route.members_only:
+    if route.key in MEMBERS_ONLY:
         if status == HTTPStatus.METHOD_NOT_ALLOWED:
             return None
         if state == "anonymous":
@@ -158,20 +240,121 @@ def test_every_parameter_has_a_provider():
     assert not missing, "add a provider for " + ", ".join(missing)
 
 
-def test_members_only_views_are_marked(world):
-    """The matrix reads ``members_only``; the main members-only pages carry it."""
+def test_every_page_is_classified_exactly_once():
+    """Adding a page forces a decision: it fails here until it is in one set."""
+    routes = [route for route in routes_by_key().values() if not route.is_admin]
+    unclassified = [
+        route.key
+        for route in routes
+        if not any(route.key in keys for keys in ACCESS_CLASSES.values())
+    ]
+    assert not unclassified, (
+        "classify these pages in MEMBERS_ONLY, LOGIN_REQUIRED, SIGNED_LINK or "
+        "PUBLIC: " + ", ".join(sorted(unclassified))
+    )
+    twice = [
+        route.key
+        for route in routes
+        if sum(route.key in keys for keys in ACCESS_CLASSES.values()) > 1
+    ]
+    assert not twice, "classified more than once: " + ", ".join(sorted(twice))
+    keys = {route.key for route in routes}
+    stale = sorted(set().union(*ACCESS_CLASSES.values()) - keys)
+    assert not stale, "no such page any more: " + ", ".join(stale)
+
+
+def test_members_only_pages_carry_the_access_mixin():
+    """A page listed as members-only without active_member_required /
+    ActiveMemberRequiredMixin fails; so does a marked page listed as anything else
+    (the set and the code must agree)."""
     routes = routes_by_key()
-    for name in [
-        "mentors:directory",
-        "mentors:detail",
-        "residency_hub:program-list",
-        "residency_hub:program-detail",
-        "residency_hub:specialty-detail",
-        "residency_hub:calendar",
-        "residency_hub:event-detail",
-        "residency_hub:event-ics",
-    ]:
-        assert routes[name].members_only, name
+    unmarked = sorted(key for key in MEMBERS_ONLY if not routes[key].members_only)
+    assert not unmarked, "members-only pages without the access mixin: " + (
+        ", ".join(unmarked)
+    )
+    marked = sorted(
+        route.key
+        for route in routes.values()
+        if route.members_only and route.key not in MEMBERS_ONLY
+    )
+    assert not marked, "carry the members_only marker but are not in MEMBERS_ONLY: " + (
+        ", ".join(marked)
+    )
+
+
+# What a POST to a members-only page would send if it were let through: enough
+# for the page to change something (see the positive control below).
+POST_DATA = {
+    "ama:question-create": {"text": "Would this question be saved without access?"},
+    "ama:question-vote": {"action": "vote"},
+}
+# Members-only pages whose POST changes data for an active member.
+POST_CHANGES = {
+    "ama:question-create",
+    "ama:question-vote",
+    "residency_hub:feed-token-rotate",
+}
+PROJECT_APPS = ("members", "mentors", "residency_hub", "ama", "listserv")
+
+
+def data_snapshot() -> dict:
+    """Every row of the project's own apps (the seeded world is small)."""
+    from django.apps import apps as django_apps
+
+    snapshot = {}
+    for label in PROJECT_APPS:
+        for model in django_apps.get_app_config(label).get_models():
+            rows = model._default_manager.order_by("pk").values()
+            snapshot[model._meta.label] = [
+                {k: v for k, v in row.items() if k != "last_login"} for row in rows
+            ]
+    return snapshot
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(label for label in before if before[label] != after[label])
+
+
+@pytest.mark.parametrize("key", sorted(MEMBERS_ONLY))
+def test_members_only_pages_refuse_posts_from_visitors_and_inactive_members(key, world):
+    """Anonymous POST: login redirect (or 403/405), never a 2xx; a signed-in but
+    not active member's POST: 403 (405 where the page takes GET only). Neither
+    changes a row."""
+    route = routes_by_key()[key]
+    url = url_for(route, world)
+    data = POST_DATA.get(key, {})
+    problems = []
+    for state in ["anonymous", *NOT_ACTIVE_STATES]:
+        client = client_for(world, state)
+        before = data_snapshot()
+        response = client.post(url, data)
+        status = response.status_code
+        changed = changed_tables(before, data_snapshot())
+        if changed:
+            problems.append(f"{state}: POST changed {changed} (status {status})")
+        if state == "anonymous":
+            allowed = is_redirect_to(response, LOGIN_PATH) or status in (
+                HTTPStatus.FORBIDDEN,
+                HTTPStatus.METHOD_NOT_ALLOWED,
+            )
+        else:
+            allowed = status in (HTTPStatus.FORBIDDEN, HTTPStatus.METHOD_NOT_ALLOWED)
+        if not allowed:
+            problems.append(f"{state}: POST answered {status}")
+    assert not problems, f"{url}\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("key", sorted(POST_CHANGES))
+def test_the_refused_posts_would_change_data(key, world):
+    """Positive control: the same POST from staff does change a row, so the test
+    above would see a POST that got through."""
+    route = routes_by_key()[key]
+    before = data_snapshot()
+    response = client_for(world, "staff").post(
+        url_for(route, world), POST_DATA.get(key, {})
+    )
+    assert response.status_code < 500
+    assert changed_tables(before, data_snapshot()), key
 
 
 # ------------------------------------------------------------------------------
