@@ -58,7 +58,9 @@ class PanelistInline(admin.TabularInline):
     model = Panelist
     formset = LabelledInlineFormSet
     extra = 1
-    fields = ["name", "role", "mentor_listing_url", "order"]
+    fields = ["name", "role", "mentor", "order"]
+    # A search popup, not a select of every registry listing.
+    raw_id_fields = ["mentor"]
 
 
 class ChapterInline(admin.TabularInline):

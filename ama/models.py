@@ -4,7 +4,6 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
@@ -196,10 +195,13 @@ def unique_video_slug(title: str, date: datetime.date | None) -> str:
     return slug
 
 
-mentor_listing_validator = RegexValidator(
-    r"^/mentors/[0-9]+/$",
-    _("Use the path of the registry listing, for example /mentors/42/."),
-)
+class PanelistManager(models.Manager):
+    """Panelists with their registry listing joined in: the video page (and any
+    ``prefetch_related("panelists")``, which uses this manager) checks whether
+    each listing is live without a query per panelist."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("mentor")
 
 
 class Panelist(models.Model):
@@ -218,16 +220,18 @@ class Panelist(models.Model):
         blank=True,
         help_text=_("For example: PGY-2, Emergency Medicine, UCLA."),
     )
-    # A path, not a foreign key: the archive has no database dependency on the
-    # registry (built in parallel). A ForeignKey to mentors.Mentor can replace it.
-    mentor_listing_url = models.CharField(
-        _("mentor registry listing"),
-        max_length=100,
+    mentor = models.ForeignKey(
+        "mentors.Mentor",
+        on_delete=models.SET_NULL,
+        null=True,
         blank=True,
-        validators=[mentor_listing_validator],
-        help_text=_("Path of their Mentor Registry listing, if they are listed."),
+        related_name="ama_panels",
+        verbose_name=_("mentor registry listing"),
+        help_text=_("Their Mentor Registry listing, if they are listed."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = PanelistManager()
 
     class Meta:
         verbose_name = _("panelist")
@@ -236,6 +240,20 @@ class Panelist(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def live_mentor(self):
+        """The registry listing while it is live (approved, neither paused nor
+        stale), else None: a paused or removed listing is never linked."""
+        mentor = self.mentor
+        if (
+            mentor is None
+            or mentor.status != mentor.Status.APPROVED
+            or mentor.is_paused()
+            or mentor.is_stale
+        ):
+            return None
+        return mentor
 
 
 class Chapter(models.Model):

@@ -19,6 +19,7 @@ from tests.ama.factories import (
     TopicFactory,
     VideoFactory,
 )
+from tests.mentors.factories import MentorFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 pytestmark = pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_video_page_shows_chapters_panelists_and_player(client):
         video=video,
         name="Dr. Ana Morales",
         role="Dean",
-        mentor_listing_url="/mentors/7/",
+        mentor=MentorFactory(),
     )
     response = client.get(video.get_absolute_url())
     assertContains(
@@ -201,7 +202,8 @@ def test_video_page_shows_chapters_panelists_and_player(client):
     assertContains(response, "2:05")
     assertContains(response, "Practice exams")
     assertContains(response, "Dr. Ana Morales")
-    assertContains(response, 'href="/mentors/7/"')
+    # The listing is members-only: the public (cached) page never links it.
+    assertNotContains(response, "Mentor Registry listing")
     assertContains(response, "<strong>Start early.</strong>", html=True)
     assertContains(response, "Watch on YouTube")
     assertNotContains(response, "<iframe")  # loaded on request only
@@ -300,8 +302,11 @@ def test_video_model_rejects_unknown_hosts():
     assert "Facebook or YouTube" in str(error.value.message_dict["video_url"])
 
 
+@pytest.mark.parametrize("viewer", ["anonymous", "member"])
 @pytest.mark.parametrize("page", ["detail", "feed"])
-def test_detail_and_feed_query_counts_do_not_grow(client, page):
+def test_detail_and_feed_query_counts_do_not_grow(client, page, viewer, request):
+    if viewer == "member":
+        client.force_login(request.getfixturevalue("active_member"))
     topic = TopicFactory()
     video = VideoFactory(topics=[topic])
 
@@ -311,6 +316,7 @@ def test_detail_and_feed_query_counts_do_not_grow(client, page):
     def grow():
         other = VideoFactory(topics=[TopicFactory()])
         PanelistFactory(video=video)
+        PanelistFactory(video=video, mentor=MentorFactory())
         ChapterFactory(video=video)
         video.topics.add(TopicFactory())
         PanelistFactory(video=other)
