@@ -4,9 +4,12 @@ The scorer follows the Observatory's published scoring (start at 100, penalties 
 bonuses per test, A+ from 100 up) for the tests that depend on response headers.
 """
 
+import html
+import re
 import subprocess
 import sys
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -143,12 +146,84 @@ def production_security(settings, monkeypatch):
 MAIN_PAGES = ["home", "plus-network", "account_login", "account_signup"]
 
 
+def assert_a_plus_twice(client, url: str) -> list:
+    """Request ``url`` twice and score both responses: a public page may come from
+    the page cache for visitors without a session (members/pagecache.py) the
+    second time, and the cached copy must carry the same headers."""
+    responses = [client.get(url, secure=True) for _ in range(2)]
+    for attempt, response in enumerate(responses, start=1):
+        assert response.status_code == HTTPStatus.OK, (url, attempt)
+        score, notes = observatory_score(response)
+        assert score >= 100, f"{url} (request {attempt}): score {score}: {notes}"
+    return responses
+
+
 @pytest.mark.parametrize("name", MAIN_PAGES)
 def test_main_pages_score_a_plus(client, db, production_security, name):
-    response = client.get(reverse(name), secure=True)
-    assert response.status_code == HTTPStatus.OK
-    score, notes = observatory_score(response)
-    assert score >= 100, f"Observatory score {score} (< A+): {notes}"
+    assert_a_plus_twice(client, reverse(name))
+
+
+@pytest.fixture
+def ama_video(db):
+    from tests.ama.factories import VideoFactory
+
+    return VideoFactory(
+        slug="headers-video",
+        video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    )
+
+
+@pytest.mark.parametrize("name", ["ama:archive", "listserv:signup"])
+def test_public_pages_score_a_plus_also_from_the_page_cache(
+    client, db, production_security, ama_video, name
+):
+    assert_a_plus_twice(client, reverse(name))
+
+
+def test_the_page_cache_serves_the_second_request(
+    client, db, production_security, ama_video, monkeypatch
+):
+    """The twice-requested pages above really do exercise the cached copy: the
+    second visitor request for the video page does not reach the view's code."""
+    from ama.views import VideoDetailView
+
+    calls = []
+    original = VideoDetailView.get_context_data
+
+    def counting(self, **kwargs):
+        calls.append(self.request.path)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(VideoDetailView, "get_context_data", counting)
+    url = reverse("ama:video-detail", args=[ama_video.slug])
+    assert_a_plus_twice(client, url)
+    assert calls == [url], "the second request was not served from the page cache"
+
+
+def test_ama_video_page_frames_only_the_video_origins(
+    client, db, production_security, ama_video
+):
+    """The video page embeds the player in an iframe: its frame-src is exactly the
+    configured video origins (no wildcard, scheme or 'self'), on the fresh and on
+    the cached response, and the player it embeds (an iframe, or the
+    click-to-play placeholder's data-embed-src) is on one of them."""
+    allowed = {origin.lower() for origin in django_settings.VIDEO_EMBED_ORIGINS}
+    assert allowed and all(
+        origin.startswith("https://") and "*" not in origin for origin in allowed
+    )
+    url = reverse("ama:video-detail", args=[ama_video.slug])
+    for response in assert_a_plus_twice(client, url):
+        csp = parse_csp(response["Content-Security-Policy"])
+        assert set(csp["frame-src"]) == allowed, csp["frame-src"]
+        assert csp.get("child-src") in (None, csp["frame-src"])
+        assert csp["default-src"] == ["'none'"]
+        body = response.content.decode()
+        frames = re.findall(r"<iframe[^>]*\ssrc=\"([^\"]+)\"", body)
+        frames += re.findall(r"\sdata-embed-src=\"([^\"]+)\"", body)
+        assert frames, "the video page embeds no player"
+        for src in frames:
+            parts = urlsplit(html.unescape(src))
+            assert f"{parts.scheme}://{parts.netloc}".lower() in allowed, src
 
 
 def test_members_only_page_scores_a_plus_and_is_not_stored(
@@ -159,6 +234,37 @@ def test_members_only_page_scores_a_plus_and_is_not_stored(
     score, notes = observatory_score(response)
     assert score >= 100, notes
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.fixture
+def specialty_with_event(db):
+    from tests.factories import SpecialtyFactory
+    from tests.residency_hub.factories import EventFactory, ProgramFactory
+
+    specialty = SpecialtyFactory(name="Header Medicine", slug="header-medicine")
+    program = ProgramFactory(specialty=specialty)
+    EventFactory(specialty=specialty, program=program)
+    return specialty
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mentors:directory", "residency_hub:program-list", "residency_hub:calendar"],
+)
+def test_members_pages_score_a_plus_and_are_not_stored(
+    client, active_member, production_security, specialty_with_event, name
+):
+    from tests.mentors.factories import MentorFactory
+
+    MentorFactory(specialty=specialty_with_event)
+    client.force_login(active_member)
+    args = [specialty_with_event.slug] if name == "residency_hub:calendar" else []
+    for attempt in (1, 2):  # the directories keep their content in a cache
+        response = client.get(reverse(name, args=args), secure=True)
+        assert response.status_code == HTTPStatus.OK, (name, attempt)
+        score, notes = observatory_score(response)
+        assert score >= 100, f"{name} (request {attempt}): {notes}"
+        assert "no-store" in response["Cache-Control"]
 
 
 def test_scorer_fails_a_page_without_protections(client, db, settings):
