@@ -20,6 +20,7 @@ from residency_hub.forms import (
     EventAdminForm,
     EventInlineForm,
     ProgramSubmissionAdminForm,
+    SubmittedEventAdminForm,
 )
 from residency_hub.models import (
     VERIFICATION_MAX_AGE,
@@ -29,6 +30,8 @@ from residency_hub.models import (
     Program,
     ProgramSubmission,
     Specialty,
+    SubmittedContact,
+    SubmittedEvent,
 )
 
 
@@ -311,12 +314,34 @@ class DeclineForm(forms.Form):
     )
 
 
+class SubmittedContactInline(admin.TabularInline):
+    model = SubmittedContact
+    extra = 0
+    max_num = SubmittedContact.MAX_PER_SUBMISSION
+    fields = ["name", "role", "email", "phone", "position"]
+
+
+class SubmittedEventInline(HttpsLinksMixin, admin.StackedInline):
+    model = SubmittedEvent
+    form = SubmittedEventAdminForm
+    extra = 0
+    max_num = SubmittedEvent.MAX_PER_SUBMISSION
+    fields = [
+        "title",
+        ("starts_at", "ends_at", "time_zone"),
+        "link",
+        "description",
+        "position",
+    ]
+
+
 @admin.register(ProgramSubmission)
 class ProgramSubmissionAdmin(HttpsLinksMixin, SimpleHistoryAdmin):
     """The review queue: approve publishes, decline explains; both email the
-    submitter."""
+    submitter. Approving creates every submitted event and contact."""
 
     form = ProgramSubmissionAdminForm
+    inlines = [SubmittedContactInline, SubmittedEventInline]
     list_display = [
         "name",
         "institution",

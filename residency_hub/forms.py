@@ -5,17 +5,31 @@ import zoneinfo
 
 import django_filters
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.db import models
+from django.forms.formsets import (
+    INITIAL_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ama.models import Language
 from members.abuse import HoneypotFormMixin
 from members.cached_choices import cached_rows
 from members.search import search_queryset
-from residency_hub.models import Event, Program, ProgramSubmission, Specialty, USState
+from residency_hub.models import (
+    Event,
+    Program,
+    ProgramSubmission,
+    Specialty,
+    SubmittedContact,
+    SubmittedEvent,
+    USState,
+)
 
 PROGRAM_SEARCH_FIELDS = [
     "name",
@@ -169,14 +183,9 @@ def https_formfield(db_field, **kwargs):
 
 
 class ProgramSubmissionForm(HoneypotFormMixin, forms.ModelForm):
-    """Public form: a program coordinator sends in (or updates) an entry."""
+    """Public form: a program coordinator sends in (or updates) an entry. Its
+    events and advisor contacts come in the formsets below."""
 
-    event_starts_at = WallClockDateTimeField(
-        label=_("Event starts at"),
-        required=False,
-        help_text=_("In the event time zone below."),
-    )
-    event_ends_at = WallClockDateTimeField(label=_("Event ends at"), required=False)
     consent = forms.BooleanField(
         label=_(
             "I am authorised to share this information, and the advisor contact "
@@ -204,16 +213,6 @@ class ProgramSubmissionForm(HoneypotFormMixin, forms.ModelForm):
             "applicant_tips",
             "pipeline_opportunities",
             "special_tracks",
-            "contact_name",
-            "contact_role",
-            "contact_email",
-            "contact_phone",
-            "event_title",
-            "event_description",
-            "event_starts_at",
-            "event_ends_at",
-            "event_time_zone",
-            "event_link",
         ]
         widgets = {
             field: forms.Textarea(attrs={"rows": 4})
@@ -223,7 +222,6 @@ class ProgramSubmissionForm(HoneypotFormMixin, forms.ModelForm):
                 "applicant_tips",
                 "pipeline_opportunities",
                 "special_tracks",
-                "event_description",
             ]
         }
         help_texts = {
@@ -234,6 +232,8 @@ class ProgramSubmissionForm(HoneypotFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["specialty"].empty_label = _("Choose a specialty")
+        # The template renders these fieldsets, then the events and contacts,
+        # then consent, honeypot and the button.
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -255,46 +255,96 @@ class ProgramSubmissionForm(HoneypotFormMixin, forms.ModelForm):
                 "pipeline_opportunities",
                 "special_tracks",
             ),
-            Fieldset(
-                _("Advisor contact (optional)"),
-                "contact_name",
-                "contact_role",
-                "contact_email",
-                "contact_phone",
-            ),
-            Fieldset(
-                _("A virtual event (optional)"),
-                "event_title",
-                "event_description",
-                "event_starts_at",
-                "event_ends_at",
-                "event_time_zone",
-                "event_link",
-            ),
-            "consent",
-            "website",
-            Submit("submit", _("Send for review")),
         )
+
+
+class SubmittedEventForm(forms.ModelForm):
+    """One event row of the public form; times are wall-clock times in the row's
+    time zone."""
+
+    starts_at = WallClockDateTimeField(
+        label=_("Starts at"),
+        help_text=_("In the event time zone below."),
+        error_messages={"required": _("Needed when you add an event.")},
+    )
+    ends_at = WallClockDateTimeField(
+        label=_("Ends at"),
+        error_messages={"required": _("Needed when you add an event.")},
+    )
+
+    class Meta:
+        model = SubmittedEvent
+        formfield_callback = https_formfield
+        fields = ["title", "description", "starts_at", "ends_at", "time_zone", "link"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "title": {"required": _("Needed when you add an event.")},
+        }
 
     def clean(self):
         data = super().clean()
-        clean_wall_clock_range(
-            self, start="event_starts_at", end="event_ends_at", zone="event_time_zone"
-        )
-        event_fields = ["event_title", "event_starts_at", "event_ends_at"]
-        given = [field for field in event_fields if self.data.get(field)]
-        if given and not self.errors:
-            for field in event_fields:
-                if not data.get(field):
-                    self.add_error(field, _("Needed when you add an event."))
-        starts_at = data.get("event_starts_at")
+        clean_wall_clock_range(self, start="starts_at", end="ends_at", zone="time_zone")
+        starts_at = data.get("starts_at")
         if starts_at and starts_at < timezone.now():
-            self.add_error("event_starts_at", _("The event must be in the future."))
-        if (data.get("contact_email") or data.get("contact_phone")) and not data.get(
-            "contact_name"
-        ):
-            self.add_error("contact_name", _("Please give the contact's name."))
+            self.add_error("starts_at", _("The event must be in the future."))
         return data
+
+
+class SubmittedContactForm(forms.ModelForm):
+    """One advisor contact row of the public form."""
+
+    class Meta:
+        model = SubmittedContact
+        fields = ["name", "role", "email", "phone"]
+        error_messages = {
+            "name": {"required": _("Please give the contact's name.")},
+        }
+
+
+class SubmissionRowsFormSet(forms.BaseInlineFormSet):
+    """Rows of the public form: untouched rows are ignored, rows keep the order
+    they were typed in, and a post without the formset's management fields (an
+    old or scripted client) counts as no rows rather than as tampering."""
+
+    @cached_property
+    def management_form(self):
+        if self.is_bound and self.add_prefix(TOTAL_FORM_COUNT) not in self.data:
+            form = ManagementForm(
+                {
+                    self.add_prefix(TOTAL_FORM_COUNT): 0,
+                    self.add_prefix(INITIAL_FORM_COUNT): 0,
+                },
+                auto_id=self.auto_id,
+                prefix=self.prefix,
+                renderer=self.renderer,
+            )
+            form.full_clean()
+            return form
+        return super().management_form
+
+    def save_new(self, form, commit=True):
+        form.instance.position = self.forms.index(form)
+        return super().save_new(form, commit=commit)
+
+
+def _submission_rows(form, model, *, extra):
+    return forms.inlineformset_factory(
+        ProgramSubmission,
+        model,
+        form=form,
+        formset=SubmissionRowsFormSet,
+        extra=extra,
+        max_num=model.MAX_PER_SUBMISSION,
+        absolute_max=model.MAX_PER_SUBMISSION,
+        validate_max=True,
+        can_delete=False,
+    )
+
+
+SubmittedEventFormSet = _submission_rows(SubmittedEventForm, SubmittedEvent, extra=3)
+SubmittedContactFormSet = _submission_rows(
+    SubmittedContactForm, SubmittedContact, extra=2
+)
 
 
 class OrganiserZoneFormMixin:
@@ -358,19 +408,26 @@ class EventInlineForm(EventAdminForm):
         self.fields["specialty"].help_text = _("Empty: the program's specialty.")
 
 
-class ProgramSubmissionAdminForm(OrganiserZoneFormMixin, forms.ModelForm):
-    """Staff read and correct a submitted event in its organiser's zone."""
-
-    zone_fields = ("event_starts_at", "event_ends_at", "event_time_zone")
-
-    event_starts_at = WallClockDateTimeField(
-        label=_("Event starts at"),
-        required=False,
-        help_text=_("In the event time zone."),
-    )
-    event_ends_at = WallClockDateTimeField(label=_("Event ends at"), required=False)
+class ProgramSubmissionAdminForm(forms.ModelForm):
+    """Staff read and correct a submission; its events and contacts are inlines."""
 
     class Meta:
         model = ProgramSubmission
         fields = ["program", *ProgramSubmissionForm.Meta.fields, "decision_note"]
+        formfield_callback = https_formfield
+
+
+class SubmittedEventAdminForm(OrganiserZoneFormMixin, forms.ModelForm):
+    """Staff read and correct a submitted event in its organiser's zone."""
+
+    starts_at = WallClockDateTimeField(
+        label=_("Starts at"), help_text=_("In the organiser's time zone.")
+    )
+    ends_at = WallClockDateTimeField(
+        label=_("Ends at"), help_text=_("In the organiser's time zone.")
+    )
+
+    class Meta:
+        model = SubmittedEvent
+        fields = ["title", "description", "starts_at", "ends_at", "time_zone", "link"]
         formfield_callback = https_formfield

@@ -365,31 +365,6 @@ class ProgramSubmission(models.Model):
     )
     special_tracks = models.TextField(_("special tracks"), blank=True)
 
-    contact_name = models.CharField(
-        _("advisor contact name"), max_length=200, blank=True
-    )
-    contact_role = models.CharField(
-        _("advisor contact role"), max_length=200, blank=True
-    )
-    contact_email = models.EmailField(_("advisor contact email"), blank=True)
-    contact_phone = models.CharField(
-        _("advisor contact phone"), max_length=40, blank=True
-    )
-
-    event_title = models.CharField(_("event title"), max_length=200, blank=True)
-    event_description = models.TextField(_("event description"), blank=True)
-    event_starts_at = models.DateTimeField(_("event starts at"), null=True, blank=True)
-    event_ends_at = models.DateTimeField(_("event ends at"), null=True, blank=True)
-    event_time_zone = models.CharField(
-        _("event time zone"),
-        max_length=64,
-        choices=TIME_ZONE_CHOICES,
-        default="America/New_York",
-    )
-    event_link = models.URLField(
-        _("event meeting or registration link"), max_length=500, blank=True
-    )
-
     decision_note = models.TextField(
         _("decision note"), blank=True, help_text=_("Sent to the submitter.")
     )
@@ -418,9 +393,68 @@ class ProgramSubmission(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.institution})"
 
-    @property
-    def has_event(self) -> bool:
-        return bool(self.event_title and self.event_starts_at and self.event_ends_at)
+
+class SubmittedContact(models.Model):
+    """An advisor contact sent in with a submission; approval copies it to the
+    program's advisor contacts."""
+
+    MAX_PER_SUBMISSION = 3
+
+    submission = models.ForeignKey(
+        ProgramSubmission,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("program submission"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("submitted advisor contact")
+        verbose_name_plural = _("submitted advisor contacts")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubmittedEvent(models.Model):
+    """A virtual event sent in with a submission; approval publishes it as an
+    event of the program."""
+
+    MAX_PER_SUBMISSION = 5
+
+    submission = models.ForeignKey(
+        ProgramSubmission,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("program submission"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONE_CHOICES,
+        default="America/New_York",
+    )
+    link = models.URLField(
+        _("meeting or registration link"), max_length=500, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("submitted event")
+        verbose_name_plural = _("submitted events")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 def new_feed_token() -> str:

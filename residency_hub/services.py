@@ -1,6 +1,7 @@
 """Workflows of the hub that span models or send mail."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
@@ -47,8 +48,11 @@ def unique_program_slug(*, name: str, institution: str) -> str:
     return slug
 
 
-def program_submission_create(*, submission: ProgramSubmission) -> ProgramSubmission:
-    """Queue a public submission for staff review and tell the staff."""
+def program_submission_create(
+    *, submission: ProgramSubmission, rows: Iterable = ()
+) -> ProgramSubmission:
+    """Queue a public submission for staff review and tell the staff. ``rows``
+    are its bound event and contact formsets, saved with it."""
     if submission.program_id is None:
         # An update of a listed program is matched for staff; they can change it.
         submission.program = Program.objects.filter(
@@ -56,6 +60,9 @@ def program_submission_create(*, submission: ProgramSubmission) -> ProgramSubmis
             institution__iexact=submission.institution.strip(),
         ).first()
     submission.save()
+    for formset in rows:
+        formset.instance = submission
+        formset.save()
     send_templated_email(
         template_prefix="residency_hub/email/submission_received_staff",
         to=list(getattr(settings, "STAFF_NOTIFICATION_EMAILS", [])),
@@ -90,26 +97,30 @@ def program_submission_approve(
     program.website = submission.program_website
     program.last_verified_on = timezone.localdate()
     program.save()
-    if submission.contact_name:
-        AdvisorContact.objects.update_or_create(
-            program=program,
-            name=submission.contact_name,
-            defaults={
-                "role": submission.contact_role,
-                "email": submission.contact_email,
-                "phone": submission.contact_phone,
-            },
+    listed = {contact.name: contact for contact in program.contacts.all()}
+    next_position = max((c.position for c in listed.values()), default=0) + 1
+    for contact in submission.contacts.all():
+        # The same person sent in again updates their row; new people go last.
+        advisor = listed.get(contact.name) or AdvisorContact(
+            program=program, name=contact.name, position=next_position
         )
-    if submission.has_event:
+        if advisor.pk is None:
+            next_position += 1
+        advisor.role = contact.role
+        advisor.email = contact.email
+        advisor.phone = contact.phone
+        advisor.save()
+        listed[contact.name] = advisor
+    for event in submission.events.all():
         Event.objects.create(
             specialty=program.specialty,
             program=program,
-            title=submission.event_title,
-            description=submission.event_description,
-            starts_at=submission.event_starts_at,
-            ends_at=submission.event_ends_at,
-            time_zone=submission.event_time_zone,
-            link=submission.event_link,
+            title=event.title,
+            description=event.description,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            time_zone=event.time_zone,
+            link=event.link,
             host=program.institution,
         )
     submission.program = program

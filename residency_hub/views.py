@@ -38,8 +38,19 @@ from members.access import (
 )
 from members.pagecache import SharedContentMixin, content_version
 from residency_hub import crosslinks, ics, services
-from residency_hub.forms import ProgramFilter, ProgramSubmissionForm
-from residency_hub.models import CalendarFeedToken, Event, Program, Specialty
+from residency_hub.forms import (
+    ProgramFilter,
+    ProgramSubmissionForm,
+    SubmittedContactFormSet,
+    SubmittedEventFormSet,
+)
+from residency_hub.models import (
+    CalendarFeedToken,
+    Event,
+    Program,
+    ProgramSubmission,
+    Specialty,
+)
 
 PROGRAMS_PER_PAGE = 20
 EVENTS_PER_PAGE = 20
@@ -350,13 +361,41 @@ class ProgramSubmitView(FormView):
         except Ratelimited as exception:
             return import_string(settings.RATELIMIT_VIEW)(request, exception)
 
-    def form_valid(self, form):
+    def get_formsets(self) -> dict:
+        """The event and advisor-contact rows, bound on POST."""
+        data = self.request.POST if self.request.method == "POST" else None
+        return {
+            "event_formset": SubmittedEventFormSet(
+                data, instance=ProgramSubmission(), prefix="events"
+            ),
+            "contact_formset": SubmittedContactFormSet(
+                data, instance=ProgramSubmission(), prefix="contacts"
+            ),
+        }
+
+    def get_context_data(self, **kwargs):
+        for name, formset in self.get_formsets().items():
+            kwargs.setdefault(name, formset)
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        formsets = self.get_formsets()
+        # Every part is validated, so each row shows its own errors at once.
+        valid = [form.is_valid()] + [f.is_valid() for f in formsets.values()]
+        if all(valid):
+            return self.form_valid(form, formsets)
+        return self.render_to_response(self.get_context_data(form=form, **formsets))
+
+    def form_valid(self, form, formsets):
         if form.is_bot():
             return HttpResponseRedirect(self.get_success_url())
         submission = form.save(commit=False)
         submission.language = translation.get_language() or "en"
         with transaction.atomic():
-            services.program_submission_create(submission=submission)
+            services.program_submission_create(
+                submission=submission, rows=formsets.values()
+            )
         return HttpResponseRedirect(self.get_success_url())
 
 

@@ -121,3 +121,26 @@ def test_member_opens_calendar_event_and_downloads_ics(journey, transactional_db
 
     # The public submission form is accessible too.
     journey.goto("/residency-hub/submit/")
+    # Three event rows and two contact rows work without script; "Add another"
+    # adds rows up to the maximum, then goes away.
+    assert page.locator("#id_events-2-title").count() == 1
+    add_event = page.get_by_role("button", name="Add another event")
+    add_event.click()
+    add_event.click()
+    assert page.locator("#id_events-4-title").is_visible()
+    assert page.locator("#id_events-TOTAL_FORMS").input_value() == "5"
+    assert not add_event.is_visible()
+    page.get_by_role("button", name="Add another contact").click()
+    assert page.evaluate("document.activeElement.id") == "id_contacts-2-name"
+    assert not page.get_by_role("button", name="Add another contact").is_visible()
+    journey.check_accessibility()
+    # A wrong row comes back with its message next to it and the typed text kept.
+    page.locator("#id_events-4-title").fill("Backwards webinar")
+    page.locator("#id_events-4-starts_at").fill(f"{local_start.year + 1}-03-10T12:00")
+    page.locator("#id_events-4-ends_at").fill(f"{local_start.year + 1}-03-10T11:00")
+    journey.click_and_check(page.get_by_role("button", name="Send for review"))
+    assert page.locator("#id_events-4-title").input_value() == "Backwards webinar"
+    assert (
+        "The event must end after it starts."
+        in page.locator("#id_events-4-ends_at").locator("xpath=..").inner_text()
+    )

@@ -5,7 +5,14 @@ import datetime
 import factory
 from django.utils import timezone
 
-from residency_hub.models import AdvisorContact, Event, Program, ProgramSubmission
+from residency_hub.models import (
+    AdvisorContact,
+    Event,
+    Program,
+    ProgramSubmission,
+    SubmittedContact,
+    SubmittedEvent,
+)
 from tests.factories import SpecialtyFactory
 
 
@@ -67,3 +74,27 @@ class ProgramSubmissionFactory(factory.django.DjangoModelFactory):
     city = "El Paso"
     state = "TX"
     diversity_mission = "Serving the border region."
+
+
+class SubmittedContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubmittedContact
+
+    submission = factory.SubFactory(ProgramSubmissionFactory)
+    name = factory.Sequence(lambda n: f"Dr. Advisor {n}")
+    role = "Program director"
+    email = factory.Sequence(lambda n: f"advisor{n}@hospital.example")
+
+
+class SubmittedEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubmittedEvent
+
+    submission = factory.SubFactory(ProgramSubmissionFactory)
+    title = factory.Sequence(lambda n: f"Open house {n}")
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now() + datetime.timedelta(days=10)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    time_zone = "America/New_York"
+    link = "https://meet.example.org/open-house"

@@ -284,14 +284,18 @@ def test_event_added_on_a_program_page_takes_the_programs_specialty(
 def test_submission_admin_shows_event_times_in_the_events_zone(
     admin_client_mfa, specialty
 ):
-    from tests.residency_hub.factories import ProgramSubmissionFactory
+    from tests.residency_hub.factories import (
+        ProgramSubmissionFactory,
+        SubmittedEventFactory,
+    )
 
-    submission = ProgramSubmissionFactory(
-        specialty=specialty,
-        event_title="Open house",
-        event_time_zone="America/Los_Angeles",
-        event_starts_at=datetime.datetime(2026, 8, 3, 1, tzinfo=datetime.UTC),
-        event_ends_at=datetime.datetime(2026, 8, 3, 2, tzinfo=datetime.UTC),
+    submission = ProgramSubmissionFactory(specialty=specialty)
+    SubmittedEventFactory(
+        submission=submission,
+        title="Open house",
+        time_zone="America/Los_Angeles",
+        starts_at=datetime.datetime(2026, 8, 3, 1, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2026, 8, 3, 2, tzinfo=datetime.UTC),
     )
     response = admin_client_mfa.get(
         reverse("admin:residency_hub_programsubmission_change", args=[submission.pk])

@@ -6,16 +6,70 @@ from http import HTTPStatus
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
-from residency_hub.models import AdvisorContact, Event, Program, ProgramSubmission
-from tests.residency_hub.factories import ProgramSubmissionFactory
+from residency_hub.models import (
+    AdvisorContact,
+    Event,
+    Program,
+    ProgramSubmission,
+    SubmittedEvent,
+)
+from tests.residency_hub.factories import (
+    ProgramSubmissionFactory,
+    SubmittedContactFactory,
+    SubmittedEventFactory,
+)
 
 SUBMIT_URL = "residency_hub:submit"
 
 
-def form_data(specialty, **overrides) -> dict:
+def formset_data(prefix: str, rows: list[dict], *, total: int) -> dict:
+    """A formset as the browser posts it: ``total`` rows, the first ones filled."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "5",
+    }
+    for number in range(total):
+        row = rows[number] if number < len(rows) else {}
+        for key, value in row.items():
+            data[f"{prefix}-{number}-{key}"] = value
+        if "time_zone" in row or prefix == "events":
+            # The select always posts its (default) choice.
+            data.setdefault(f"{prefix}-{number}-time_zone", "America/New_York")
+    return data
+
+
+def event_row(day: int = 9, **overrides) -> dict:
     next_year = timezone.localdate().year + 1
+    row = {
+        "title": "Virtual open house",
+        "description": "Meet us.",
+        "starts_at": f"{next_year}-03-{day:02d}T12:00",
+        "ends_at": f"{next_year}-03-{day:02d}T13:00",
+        "time_zone": "America/Phoenix",
+        "link": "https://meet.example.org/desert",
+    }
+    row.update(overrides)
+    return row
+
+
+def contact_row(**overrides) -> dict:
+    row = {
+        "name": "Dr. Luis Ortega",
+        "role": "Program director",
+        "email": "luis@desert.example",
+        "phone": "+1 520 555 0199",
+    }
+    row.update(overrides)
+    return row
+
+
+def form_data(specialty, events=None, contacts=None, **overrides) -> dict:
+    events = [event_row()] if events is None else events
+    contacts = [contact_row()] if contacts is None else contacts
     data = {
         "submitter_name": "Rosa Coordinator",
         "submitter_email": "rosa@hospital.example",
@@ -29,17 +83,9 @@ def form_data(specialty, **overrides) -> dict:
         "program_size": "8",
         "diversity_mission": "Serving the borderlands.",
         "dei_initiatives": "Medical Spanish track.",
-        "contact_name": "Dr. Luis Ortega",
-        "contact_role": "Program director",
-        "contact_email": "luis@desert.example",
-        "contact_phone": "+1 520 555 0199",
-        "event_title": "Virtual open house",
-        "event_description": "Meet us.",
-        "event_starts_at": f"{next_year}-03-09T12:00",
-        "event_ends_at": f"{next_year}-03-09T13:00",
-        "event_time_zone": "America/Phoenix",
-        "event_link": "https://meet.example.org/desert",
         "consent": "on",
+        **formset_data("events", events, total=max(3, len(events))),
+        **formset_data("contacts", contacts, total=max(2, len(contacts))),
     }
     data.update(overrides)
     return data
@@ -51,6 +97,20 @@ def test_submission_page_is_public(client, db):
     assertContains(response, "Send for review")
 
 
+def test_submission_page_renders_empty_rows_without_script(client, db):
+    response = client.get(reverse(SUBMIT_URL))
+    assertContains(response, 'name="events-TOTAL_FORMS" value="3"')
+    assertContains(response, 'name="contacts-TOTAL_FORMS" value="2"')
+    for number in range(3):
+        assertContains(response, f'name="events-{number}-title"')
+    for number in range(2):
+        assertContains(response, f'name="contacts-{number}-name"')
+    assertNotContains(response, 'name="events-3-title"')
+    # "Add another" is an enhancement from the hub's script file, no inline script.
+    assertContains(response, "js/residency_hub.js")
+    assertNotContains(response, "<script>")
+
+
 def test_submission_waits_for_review_and_staff_are_told(client, specialty):
     response = client.post(reverse(SUBMIT_URL), form_data(specialty))
     assert response.status_code == HTTPStatus.FOUND
@@ -58,8 +118,10 @@ def test_submission_waits_for_review_and_staff_are_told(client, specialty):
     submission = ProgramSubmission.objects.get()
     assert submission.status == ProgramSubmission.Status.PENDING
     assert submission.program is None
+    event = submission.events.get()
     # Arizona keeps standard time all year: noon is 19:00 UTC.
-    assert submission.event_starts_at.astimezone(datetime.UTC).hour == 19
+    assert event.starts_at.astimezone(datetime.UTC).hour == 19
+    assert submission.contacts.get().name == "Dr. Luis Ortega"
     assert not Program.objects.exists()
     assert [message.to for message in mail.outbox] == [["staff@lmsa.net"]]
     assert "Desert Family Medicine" in mail.outbox[0].subject
@@ -69,11 +131,98 @@ def test_submission_waits_for_review_and_staff_are_told(client, specialty):
     )
 
 
+def test_several_events_and_contacts_are_kept_in_order(client, specialty):
+    data = form_data(
+        specialty,
+        events=[event_row(9, title="First"), {}, event_row(11, title="Third row")],
+        contacts=[contact_row(name="Dr. A"), contact_row(name="Dr. B")],
+    )
+    response = client.post(reverse(SUBMIT_URL), data)
+    assert response.status_code == HTTPStatus.FOUND
+    submission = ProgramSubmission.objects.get()
+    # The empty middle row is ignored.
+    assert [e.title for e in submission.events.all()] == ["First", "Third row"]
+    assert [c.name for c in submission.contacts.all()] == ["Dr. A", "Dr. B"]
+
+
+def test_empty_extra_rows_are_ignored(client, specialty):
+    data = form_data(specialty, events=[], contacts=[])
+    response = client.post(reverse(SUBMIT_URL), data)
+    assert response.status_code == HTTPStatus.FOUND
+    submission = ProgramSubmission.objects.get()
+    assert not submission.events.exists()
+    assert not submission.contacts.exists()
+
+
+def test_rows_added_by_script_up_to_the_maximum(client, specialty):
+    data = form_data(
+        specialty,
+        events=[event_row(day, title=f"Event {day}") for day in range(1, 6)],
+        contacts=[contact_row(name=f"Dr. {n}") for n in range(3)],
+    )
+    response = client.post(reverse(SUBMIT_URL), data)
+    assert response.status_code == HTTPStatus.FOUND
+    submission = ProgramSubmission.objects.get()
+    assert submission.events.count() == 5
+    assert submission.contacts.count() == 3
+
+
+def test_more_rows_than_allowed_are_refused(client, specialty):
+    data = form_data(
+        specialty, events=[event_row(day) for day in range(1, 7)], contacts=[]
+    )
+    response = client.post(reverse(SUBMIT_URL), data)
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["event_formset"].non_form_errors()
+    assert not ProgramSubmission.objects.exists()
+
+
+def test_invalid_event_row_shows_its_error_and_saves_nothing(client, specialty):
+    next_year = timezone.localdate().year + 1
+    data = form_data(
+        specialty,
+        events=[
+            event_row(9, title="Good open house"),
+            event_row(
+                10,
+                title="Backwards webinar",
+                ends_at=f"{next_year}-03-10T11:00",
+            ),
+        ],
+        contacts=[contact_row(name="Dr. Kept Contact"), contact_row(name="Dr. Two")],
+    )
+    response = client.post(reverse(SUBMIT_URL), data)
+    assert response.status_code == HTTPStatus.OK
+    formset = response.context["event_formset"]
+    assert formset.forms[0].errors == {}
+    assert "must end after it starts" in str(formset.forms[1].errors["ends_at"])
+    assert not formset.forms[2].errors
+    html = response.content.decode()
+    # The message is next to the second row's end field, in that row's fieldset.
+    row = html[html.index("Event 2</legend>") : html.index("Event 3</legend>")]
+    assert 'id="id_events-1-ends_at"' in row
+    assert "The event must end after it starts." in row
+    assert "aria-invalid" in row or "is-invalid" in row
+    # Nothing typed is lost.
+    for text in [
+        "Good open house",
+        "Backwards webinar",
+        f"{next_year}-03-10T11:00",
+        "Dr. Kept Contact",
+        "Dr. Two",
+        "Desert Family Medicine",
+    ]:
+        assertContains(response, text)
+    assert not ProgramSubmission.objects.exists()
+    assert not SubmittedEvent.objects.exists()
+    assert mail.outbox == []
+
+
 def test_rejected_form_keeps_input_and_saves_nothing(client, specialty):
     data = form_data(
         specialty,
+        events=[event_row(ends_at="2020-01-01T00:00")],
         submitter_email="not-an-email",
-        event_ends_at="2020-01-01T00:00",
         consent="",
     )
     response = client.post(reverse(SUBMIT_URL), data)
@@ -81,39 +230,56 @@ def test_rejected_form_keeps_input_and_saves_nothing(client, specialty):
     form = response.context["form"]
     assert "submitter_email" in form.errors
     assert "consent" in form.errors
+    assert "ends_at" in response.context["event_formset"].forms[0].errors
     assertContains(response, "Desert Family Medicine")
     assertContains(response, "Serving the borderlands.")
+    assertContains(response, "Dr. Luis Ortega")
     assert not ProgramSubmission.objects.exists()
     assert mail.outbox == []
 
 
 def test_event_fields_must_come_together(client, specialty):
-    data = form_data(specialty, event_starts_at="", event_ends_at="")
+    data = form_data(specialty, events=[event_row(starts_at="", ends_at="")])
     response = client.post(reverse(SUBMIT_URL), data)
     assert response.status_code == HTTPStatus.OK
-    assert "event_starts_at" in response.context["form"].errors
+    errors = response.context["event_formset"].forms[0].errors
+    assert "Needed when you add an event." in str(errors["starts_at"])
     past = form_data(
         specialty,
-        event_starts_at="2020-03-09T12:00",
-        event_ends_at="2020-03-09T13:00",
+        events=[event_row(starts_at="2020-03-09T12:00", ends_at="2020-03-09T13:00")],
     )
     response = client.post(reverse(SUBMIT_URL), past)
-    assert "in the future" in str(response.context["form"].errors["event_starts_at"])
+    errors = response.context["event_formset"].forms[0].errors
+    assert "in the future" in str(errors["starts_at"])
+    assert not ProgramSubmission.objects.exists()
+
+
+def test_a_contact_needs_a_name(client, specialty):
+    data = form_data(specialty, contacts=[{"email": "nameless@desert.example"}])
+    response = client.post(reverse(SUBMIT_URL), data)
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["contact_formset"].forms[0].errors
+    assert errors["name"] == ["Please give the contact's name."]
+    assertContains(response, "nameless@desert.example")
     assert not ProgramSubmission.objects.exists()
 
 
 def test_program_without_event_is_fine(client, specialty):
-    data = form_data(
-        specialty,
-        event_title="",
-        event_description="",
-        event_starts_at="",
-        event_ends_at="",
-        event_link="",
-    )
+    response = client.post(reverse(SUBMIT_URL), form_data(specialty, events=[]))
+    assert response.status_code == HTTPStatus.FOUND
+    assert not ProgramSubmission.objects.get().events.exists()
+
+
+def test_post_without_the_rows_management_fields_counts_as_no_rows(client, specialty):
+    data = {
+        key: value
+        for key, value in form_data(specialty).items()
+        if not key.startswith(("events-", "contacts-"))
+    }
     response = client.post(reverse(SUBMIT_URL), data)
     assert response.status_code == HTTPStatus.FOUND
-    assert not ProgramSubmission.objects.get().has_event
+    submission = ProgramSubmission.objects.get()
+    assert not submission.events.exists()
 
 
 def test_honeypot_gets_the_same_answer_but_nothing_is_saved(client, specialty):
@@ -152,15 +318,11 @@ def test_update_of_a_listed_program_is_matched(client, program):
 
 
 def test_staff_approve_publishes_and_emails_the_submitter(admin_client_mfa, specialty):
-    submission = ProgramSubmissionFactory(
-        specialty=specialty,
-        contact_name="Dr. Luis Ortega",
-        contact_email="luis@desert.example",
-        event_title="Open house",
-        event_starts_at=timezone.now() + datetime.timedelta(days=10),
-        event_ends_at=timezone.now() + datetime.timedelta(days=10, hours=1),
-        language="es",
+    submission = ProgramSubmissionFactory(specialty=specialty, language="es")
+    SubmittedContactFactory(
+        submission=submission, name="Dr. Luis Ortega", email="luis@desert.example"
     )
+    SubmittedEventFactory(submission=submission, title="Open house")
     response = admin_client_mfa.post(
         reverse("admin:residency_hub_programsubmission_changelist"),
         {"action": "approve_selected", "_selected_action": [submission.pk]},
@@ -184,7 +346,54 @@ def test_staff_approve_publishes_and_emails_the_submitter(admin_client_mfa, spec
         {"action": "approve_selected", "_selected_action": [submission.pk]},
     )
     assert Program.objects.count() == 1
+    assert Event.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_submitted_events_and_contacts_are_all_published_on_approval(
+    client, admin_client_mfa, specialty
+):
+    data = form_data(
+        specialty,
+        events=[
+            event_row(9, title="Open house"),
+            event_row(16, title="Q&A with residents", time_zone="America/Chicago"),
+        ],
+        contacts=[
+            contact_row(name="Dr. Luis Ortega", email="luis@desert.example"),
+            contact_row(name="Ana Chief", role="Chief resident", email="ana@d.example"),
+        ],
+    )
+    assert client.post(reverse(SUBMIT_URL), data).status_code == HTTPStatus.FOUND
+    submission = ProgramSubmission.objects.get()
+    response = admin_client_mfa.post(
+        reverse("admin:residency_hub_programsubmission_changelist"),
+        {"action": "approve_selected", "_selected_action": [submission.pk]},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    program = Program.objects.get()
+    events = {event.title: event for event in program.events.all()}
+    assert set(events) == {"Open house", "Q&A with residents"}
+    assert all(event.specialty == specialty for event in events.values())
+    assert events["Q&A with residents"].time_zone == "America/Chicago"
+    # Noon in Chicago in March of next year is daylight time: 17:00 UTC.
+    assert events["Q&A with residents"].starts_at.astimezone(datetime.UTC).hour == 17
+    contacts = list(program.contacts.all())
+    assert [(c.name, c.role, c.email) for c in contacts] == [
+        ("Dr. Luis Ortega", "Program director", "luis@desert.example"),
+        ("Ana Chief", "Chief resident", "ana@d.example"),
+    ]
+
+
+def test_staff_see_submitted_rows_in_admin(admin_client_mfa, specialty):
+    submission = ProgramSubmissionFactory(specialty=specialty)
+    SubmittedContactFactory(submission=submission, name="Dr. Listed Advisor")
+    SubmittedEventFactory(submission=submission, title="Opne house")
+    url = reverse("admin:residency_hub_programsubmission_change", args=[submission.pk])
+    response = admin_client_mfa.get(url)
+    assertContains(response, "Opne house")
+    assertContains(response, 'name="events-0-title"')
+    assertContains(response, "Dr. Listed Advisor")
 
 
 def test_approving_an_update_changes_the_listed_program(staff_user, program):
@@ -197,11 +406,22 @@ def test_approving_an_update_changes_the_listed_program(staff_user, program):
         institution=program.institution,
         dei_initiatives="New initiatives.",
     )
+    # A listed contact sent in again is updated, a new one is added after.
+    SubmittedContactFactory(
+        submission=submission, name="Dr. Elena Ruiz", email="new.elena@sunrise.example"
+    )
+    SubmittedContactFactory(submission=submission, name="Dr. New Advisor")
     program_submission_approve(submission=submission, by=staff_user)
     program.refresh_from_db()
     assert program.dei_initiatives == "New initiatives."
     assert Program.objects.count() == 1
     assert program.history.count() == 2
+    assert [(c.name, c.email) for c in program.contacts.all()][0] == (
+        "Dr. Elena Ruiz",
+        "new.elena@sunrise.example",
+    )
+    assert program.contacts.count() == 2
+    assert program.contacts.last().name == "Dr. New Advisor"
 
 
 def test_staff_decline_asks_for_a_reason_and_emails_it(admin_client_mfa, specialty):
