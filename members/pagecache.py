@@ -54,7 +54,7 @@ def _path_hash(request: HttpRequest) -> str:
     return md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
 
 
-def _get_current(key: str, models, daily_in=None):
+def cached_at_current_version(key: str, models, daily_in=None):
     """The entry under ``key`` if it was stored at the current data version of
     ``models`` (plus the date in zone ``daily_in``, when given), and that version.
     One cache round trip: the version travels inside the entry, not in its key."""
@@ -98,7 +98,7 @@ class SharedContentMixin:
                 _path_hash(request),
             ]
         )
-        version, cached = _get_current(
+        version, cached = cached_at_current_version(
             key,
             self.content_models,
             daily_in=(
@@ -195,7 +195,7 @@ class AnonymousPageCacheMiddleware:
                 _path_hash(request),
             ]
         )
-        version, response = _get_current(
+        version, response = cached_at_current_version(
             key, spec.models, daily_in=zone if spec.daily else None
         )
         if response is not None:

@@ -36,7 +36,7 @@ from members.access import (
     active_member_required,
     is_active_member,
 )
-from members.pagecache import SharedContentMixin, content_version
+from members.pagecache import SharedContentMixin, cached_at_current_version
 from residency_hub import crosslinks, ics, services
 from residency_hub.forms import (
     ProgramFilter,
@@ -314,9 +314,10 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
     # Every active member's feed of a specialty is the same file: built once per
     # change of an event or specialty (and per day: events leave the window),
     # cached for at most FEED_CACHE_SECONDS (bulk updates send no signal).
-    version = content_version((Event, Specialty), daily=True)
-    key = f"residency_hub:feed:{md5(slug.encode()).hexdigest()}:{version}"
-    body = cache.get(key)
+    key = f"residency_hub:feed:{md5(slug.encode(), usedforsecurity=False).hexdigest()}"
+    version, body = cached_at_current_version(
+        key, (Event, Specialty), daily_in=timezone.get_default_timezone()
+    )
     if body is None:
         specialty = get_object_or_404(Specialty, slug=slug)
         since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
@@ -329,7 +330,7 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
             body = ics.build_calendar(
                 events, name=f"LMSA · {specialty.name}", is_feed=True
             ).to_ical()
-        cache.set(key, body, FEED_CACHE_SECONDS)
+        cache.set(key, (version, body), FEED_CACHE_SECONDS)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     # A personal URL: never kept by shared caches; the app polls for fresh data.
     patch_cache_control(response, private=True, no_store=True, max_age=0)
