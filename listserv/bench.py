@@ -47,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument(
+        "--mark-sent-every",
+        type=int,
+        default=None,
+        help="LISTSERV_MARK_SENT_EVERY for this run (default: the setting's)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lmsa_portal.settings.test")
@@ -80,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
             EMAIL_HOST_USER="",
             EMAIL_HOST_PASSWORD="",
             LISTSERV_RATE_PER_SECOND=0,
+            **(
+                {"LISTSERV_MARK_SENT_EVERY": args.mark_sent_every}
+                if args.mark_sent_every
+                else {}
+            ),
         ):
             return run(args, sink, port, settings, connection)
     finally:
@@ -89,7 +100,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args, sink, port, settings, connection) -> int:
     from listserv.models import Delivery, Mailing, Subscriber
-    from listserv.sending import RenderedMailing, batch_size_setting, mailing_deliver
+    from listserv.sending import (
+        RenderedMailing,
+        batch_size_setting,
+        mailing_deliver,
+        mark_sent_every_setting,
+    )
     from listserv.services import mailing_queue
 
     count = args.subscribers
@@ -175,7 +191,8 @@ def run(args, sink, port, settings, connection) -> int:
     batch_size = args.batch_size or batch_size_setting()
     print(
         f"  listserv sending loop         : {listserv_rate:8.0f} msg/s "
-        f"(batches of {batch_size})"
+        f"(batches of {batch_size}, marked sent {mark_sent_every_setting()} "
+        "at a time)"
     )
     print(f"  smtplib + building each one   : {built_rate:8.0f} msg/s")
     print(f"  queueing the deliveries       : {queue_seconds:8.2f} s")

@@ -28,18 +28,23 @@ once. Staff test messages get a random ID, never a real recipient's.
 
 import logging
 import os
+import re
 import smtplib
 import socket
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import make_msgid
+from email import message_from_bytes
+from email import policy as email_policy
+from email.utils import formatdate, make_msgid
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Min, Q
@@ -55,6 +60,15 @@ from members.text import render_markdown
 logger = logging.getLogger(__name__)
 
 _TOKEN_PLACEHOLDER = "LISTSERVTOKENPLACEHOLDER"
+# Placeholders of the fast path's message template (ASCII, no spaces: they pass
+# header folding and 7bit/8bit bodies unchanged).
+_ID_PLACEHOLDER = "LISTSERVSUBSCRIBERIDPLACEHOLDER"
+_DATE_PLACEHOLDER = "LISTSERVDATEPLACEHOLDER"
+_RCPT_PLACEHOLDER = "listserv-recipient-placeholder@placeholder.invalid"
+_TOKEN_PLACEHOLDER_B = _TOKEN_PLACEHOLDER.encode("ascii")
+_ID_PLACEHOLDER_B = _ID_PLACEHOLDER.encode("ascii")
+_DATE_PLACEHOLDER_B = _DATE_PLACEHOLDER.encode("ascii")
+_RCPT_PLACEHOLDER_B = _RCPT_PLACEHOLDER.encode("ascii")
 
 
 def batch_size_setting() -> int:
@@ -191,6 +205,9 @@ class RenderedMailing:
             "LMSA National Mentorship Listserv <mentorship-listserv.lmsa.net>",
         )
         self.message_id_domain = message_id_domain()
+        self._template = _UNBUILT
+        self._date_at = -1
+        self._date_text = ""
 
     def headers_for(self, token: str) -> dict[str, str]:
         """RFC 2369 / RFC 8058 headers: one-click unsubscribe from the mail client."""
@@ -217,16 +234,36 @@ class RenderedMailing:
         stable one (``mailing_message_id``); a message with a ``subject_prefix``
         (the staff test) is not the real mailing and gets a random one, so it can
         never hide, or be hidden by, the real message."""
-        token = make_manage_token(subscriber_id)
-        headers = self.headers_for(token)
         if subject_prefix:
-            headers["Message-ID"] = make_msgid(domain=self.message_id_domain)
+            message_id = make_msgid(domain=self.message_id_domain)
         else:
-            headers["Message-ID"] = mailing_message_id(
+            message_id = mailing_message_id(
                 mailing_id=self.mailing.pk,
                 subscriber_id=subscriber_id,
                 domain=self.message_id_domain,
             )
+        return self._email(
+            token=make_manage_token(subscriber_id),
+            message_id=message_id,
+            email=email,
+            subject_prefix=subject_prefix,
+            connection=connection,
+        )
+
+    def _email(
+        self,
+        *,
+        token: str,
+        message_id: str,
+        email: str,
+        subject_prefix: str = "",
+        connection=None,
+        date: str | None = None,
+    ) -> EmailMultiAlternatives:
+        headers = self.headers_for(token)
+        if date is not None:
+            headers["Date"] = date
+        headers["Message-ID"] = message_id
         message = EmailMultiAlternatives(
             subject=subject_prefix + self.mailing.subject,
             body=self.text.replace(_TOKEN_PLACEHOLDER, token),
@@ -239,6 +276,156 @@ class RenderedMailing:
             self.html.replace(_TOKEN_PLACEHOLDER, token), "text/html"
         )
         return message
+
+    # --------------------------------------------------------------------------
+    # Fast path: the message as bytes, built once per mailing
+    # --------------------------------------------------------------------------
+    def raw_message_for(self, *, subscriber_id: int, email: str) -> bytes | None:
+        """The same message as ``message_for`` (same headers, parts, links and
+        Message-ID), as the bytes to hand to the SMTP server, or ``None`` when
+        this mailing or address needs the ``message_for`` path. The message is
+        rendered to bytes once, with placeholders; per recipient only the
+        address, the token, the Message-ID and the Date are substituted."""
+        if self._template is _UNBUILT:
+            self._template = self._build_template()
+        if self._template is None or not _is_plain_address(email):
+            return None
+        return self._fill(
+            self._template,
+            token=make_manage_token(subscriber_id),
+            subscriber_id=subscriber_id,
+            email=email,
+            date=self._date(),
+        )
+
+    def _date(self) -> str:
+        now = int(time.time())
+        if now != self._date_at:
+            self._date_at = now
+            self._date_text = formatdate(
+                now, localtime=getattr(settings, "EMAIL_USE_LOCALTIME", False)
+            )
+        return self._date_text
+
+    @staticmethod
+    def _fill(
+        template: bytes, *, token: str, subscriber_id: int, email: str, date: str
+    ) -> bytes:
+        return (
+            template.replace(_TOKEN_PLACEHOLDER_B, token.encode("ascii"))
+            .replace(_ID_PLACEHOLDER_B, str(int(subscriber_id)).encode("ascii"))
+            .replace(_DATE_PLACEHOLDER_B, date.encode("ascii"))
+            .replace(_RCPT_PLACEHOLDER_B, email.encode("ascii"))
+        )
+
+    def _build_template(self) -> bytes | None:
+        """The message with placeholders, or ``None`` (with a log line) when the
+        placeholders would not survive as plain text: a part that needs
+        quoted-printable or base64 (a line over 998 bytes), a header that would be
+        encoded, or anything else that makes the result differ from the
+        ``message_for`` message. A built template is checked against
+        ``message_for`` once, parsed, header by header and part by part."""
+        message_id = mailing_message_id(
+            mailing_id=self.mailing.pk,
+            subscriber_id=_ID_PLACEHOLDER,
+            domain=self.message_id_domain,
+        )
+        mime = self._email(
+            token=_TOKEN_PLACEHOLDER,
+            message_id=message_id,
+            email=_RCPT_PLACEHOLDER,
+            date=_DATE_PLACEHOLDER,
+        ).message()
+        for part in mime.walk():
+            encoding = str(part.get("Content-Transfer-Encoding", "7bit")).lower()
+            if encoding not in ("7bit", "8bit"):
+                logger.info(
+                    "Mailing %s: %s part, slower sending path",
+                    self.mailing.pk,
+                    encoding,
+                )
+                return None
+        template = mime.as_bytes(linesep="\r\n")
+        expected = {
+            _TOKEN_PLACEHOLDER_B: 2
+            + self.text.count(_TOKEN_PLACEHOLDER)
+            + self.html.count(_TOKEN_PLACEHOLDER),
+            _ID_PLACEHOLDER_B: 1,
+            _DATE_PLACEHOLDER_B: 1,
+            _RCPT_PLACEHOLDER_B: 1,
+        }
+        if any(template.count(key) != count for key, count in expected.items()):
+            logger.info(
+                "Mailing %s: slower sending path (placeholders)", self.mailing.pk
+            )
+            return None
+        # Longest token, Message-ID and address still keep every line legal.
+        widest = self._fill(
+            template, token="A" * 120, subscriber_id=10**19, email="a" * 254, date=""
+        )
+        if max(len(line) for line in widest.split(b"\r\n")) > 998:
+            logger.info("Mailing %s: slower sending path (long line)", self.mailing.pk)
+            return None
+        if not self._same_meaning(template):
+            logger.warning(
+                "Mailing %s: fast message differs from message_for; slower path",
+                self.mailing.pk,
+            )
+            return None
+        return template
+
+    def _same_meaning(self, template: bytes) -> bool:
+        subscriber_id, email = 1, "listserv-check@example.org"
+        token, date = make_manage_token(subscriber_id), self._date()
+        fast = self._fill(
+            template, token=token, subscriber_id=subscriber_id, email=email, date=date
+        )
+        slow = self._email(
+            token=token,
+            message_id=mailing_message_id(
+                mailing_id=self.mailing.pk,
+                subscriber_id=subscriber_id,
+                domain=self.message_id_domain,
+            ),
+            email=email,
+            date=date,
+        )
+        return message_meaning(fast) == message_meaning(
+            slow.message().as_bytes(linesep="\r\n")
+        )
+
+
+def message_meaning(raw: bytes) -> list:
+    """What a mail client reads from a message: every header (unfolded, without
+    the MIME boundary) and every part's type and decoded content, in order."""
+    parsed = message_from_bytes(raw, policy=email_policy.default)
+    meaning = []
+    for part in parsed.walk():
+        meaning.append(
+            sorted(
+                (name.lower(), " ".join(str(value).split()))
+                for name, value in part.items()
+                if name.lower() != "content-type"
+            )
+        )
+        meaning.append((part.get_content_type(), part.get_content_charset()))
+        if not part.is_multipart():
+            meaning.append(part.get_content())
+    return meaning
+
+
+_UNBUILT = object()
+_ADDRESS_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_ADDRESS = re.compile(
+    rf"{_ADDRESS_ATOM}(?:\.{_ADDRESS_ATOM})*@{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})*\Z"
+)
+
+
+def _is_plain_address(address: str) -> bool:
+    """An ASCII dot-atom address, the same in the envelope and the To header
+    (anything else, e.g. an international address, goes the Django way)."""
+    return len(address) <= 254 and _PLAIN_ADDRESS.match(address) is not None
 
 
 # ------------------------------------------------------------------------------
@@ -375,15 +562,56 @@ def mark_sent_every_setting() -> int:
     return max(1, getattr(settings, "LISTSERV_MARK_SENT_EVERY", 1))
 
 
-def _mark_sent(*, claim: str, delivery_ids: list[int]) -> None:
-    """Record a group of messages the SMTP server accepted, in one UPDATE."""
-    if delivery_ids:
-        Delivery.objects.filter(pk__in=delivery_ids, claimed_by=claim).update(
-            status=Delivery.Status.SENT,
-            sent_at=timezone.now(),
-            attempts=F("attempts") + 1,
-            last_error="",
+def _table_sql() -> tuple[str, str, str]:
+    quote = db_connection.ops.quote_name
+    return (
+        quote(Delivery._meta.db_table),
+        quote(Subscriber._meta.db_table),
+        quote(Delivery._meta.pk.column),
+    )
+
+
+def _group_rows(*, claim: str, delivery_ids: list[int]) -> dict[int, tuple]:
+    """``{delivery id: (attempts, subscriber id, subscriber status, email)}`` of
+    the group's rows still queued under ``claim``: one plain SELECT (this runs
+    once per message with groups of one, so it skips the ORM's query building)."""
+    delivery, subscriber, pk = _table_sql()
+    marks = ", ".join(["%s"] * len(delivery_ids))
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.{pk}, d.attempts, d.subscriber_id, s.status, s.email "  # noqa: S608
+            f"FROM {delivery} d INNER JOIN {subscriber} s ON s.id = d.subscriber_id "
+            f"WHERE d.{pk} IN ({marks}) AND d.claimed_by = %s AND d.status = %s",
+            [*delivery_ids, claim, Delivery.Status.QUEUED],
         )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _mark_sent(*, claim: str, delivery_ids: list[int]) -> None:
+    """Record a group of messages the SMTP server accepted, in one UPDATE (plain
+    SQL, same statement as ``Delivery.objects.filter(pk__in=..., claimed_by=claim)
+    .update(status=SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")``)."""
+    if not delivery_ids:
+        return
+    delivery, _subscriber, pk = _table_sql()
+    marks = ", ".join(["%s"] * len(delivery_ids))
+    sent_at = db_connection.ops.adapt_datetimefield_value(timezone.now())
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {delivery} SET status = %s, sent_at = %s, "  # noqa: S608
+            f"attempts = attempts + 1, last_error = %s "
+            f"WHERE {pk} IN ({marks}) AND claimed_by = %s",
+            [Delivery.Status.SENT, sent_at, "", *delivery_ids, claim],
+        )
+
+
+def _fast_smtp(connection) -> bool:
+    """Django's own SMTP backend (not a subclass that changes how it sends):
+    prebuilt bytes can go straight to its smtplib connection."""
+    return (
+        type(connection).send_messages is SMTPBackend.send_messages
+        and type(connection)._send is SMTPBackend._send
+    )
 
 
 def send_batch(
@@ -404,24 +632,15 @@ def send_batch(
     connection = get_connection()
     opened = False
     group_size = mark_sent_every_setting()
+    fast = _fast_smtp(connection)
+    envelope_from = sanitize_address(rendered.from_email, settings.DEFAULT_CHARSET)
     try:
         for start in range(0, len(delivery_ids), group_size):
             group = delivery_ids[start : start + group_size]
             # Read the rows and the subscribers' status just before sending them:
             # someone who unsubscribed a second ago gets nothing, and a claim that
             # was taken over (this worker looked dead) is left to its new owner.
-            rows = {
-                row[0]: row[1:]
-                for row in Delivery.objects.filter(
-                    pk__in=group, claimed_by=claim, status=Delivery.Status.QUEUED
-                ).values_list(
-                    "pk",
-                    "attempts",
-                    "subscriber_id",
-                    "subscriber__status",
-                    "subscriber__email",
-                )
-            }
+            rows = _group_rows(claim=claim, delivery_ids=group)
             accepted: list[int] = []
             try:
                 for delivery_id in group:
@@ -442,13 +661,30 @@ def send_batch(
                         continue
                     pacer.wait()
                     try:
-                        message = rendered.message_for(
-                            subscriber_id=subscriber_id, email=email
+                        raw = (
+                            rendered.raw_message_for(
+                                subscriber_id=subscriber_id, email=email
+                            )
+                            if fast
+                            else None
                         )
                         if not opened:
                             connection.open()
                             opened = True
-                        connection.send_messages([message])
+                        if raw is not None:
+                            # What the backend's send_messages() does, minus
+                            # building the message.
+                            if connection.connection is None:
+                                raise smtplib.SMTPServerDisconnected("not connected")
+                            connection.connection.sendmail(envelope_from, [email], raw)
+                        else:
+                            connection.send_messages(
+                                [
+                                    rendered.message_for(
+                                        subscriber_id=subscriber_id, email=email
+                                    )
+                                ]
+                            )
                     except Exception as error:  # noqa: BLE001 - any failure is recorded
                         _record_failure(
                             delivery_id=delivery_id,

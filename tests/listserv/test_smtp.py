@@ -17,7 +17,9 @@ from django.core import mail
 from django.db import connection
 
 from listserv.models import Delivery, Mailing, Subscriber
+from listserv.sending import RenderedMailing, mailing_message_id, message_meaning
 from listserv.services import mailing_queue, mailing_send, subscriber_signup
+from listserv.tokens import subscriber_from_manage_token
 from tests.listserv.factories import MailingFactory, SubscriberFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -289,3 +291,101 @@ def test_two_workers_at_once_send_each_message_exactly_once(external_db, smtp_si
     workers_that_sent = {claim.split(":", 1)[0] for claim in claims}
     assert workers_that_sent == {"worker-a", "worker-b"}
     assert Mailing.objects.get(pk=mailing.pk).status == Mailing.Status.SENT
+
+
+# ------------------------------------------------------------------------------
+# The fast path: prebuilt bytes on Django's SMTP backend
+# ------------------------------------------------------------------------------
+def slow_twin(mailing, raw: bytes, subscriber) -> bytes:
+    """The ``message_for`` message for the same recipient, token and Date as a
+    received message (the token carries a timestamp, the Date a second)."""
+    received = parse(raw)
+    link = str(received["List-Unsubscribe"]).split(">", 1)[0]
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    rendered = RenderedMailing(mailing)
+    message = rendered._email(  # noqa: SLF001 - message_for with a given token
+        token=token,
+        message_id=mailing_message_id(
+            mailing_id=mailing.pk, subscriber_id=subscriber.pk, domain="127.0.0.1"
+        ),
+        email=subscriber.email,
+        date=received["Date"],
+    )
+    return message.message().as_bytes(linesep="\r\n")
+
+
+@pytest.mark.django_db
+def test_fast_path_sends_the_same_messages_as_message_for(smtp_settings):
+    handler = smtp_settings
+    subscribers = SubscriberFactory.create_batch(12)
+    by_address = {s.email: s for s in subscribers}
+    mailing = MailingFactory(
+        subject="Mentors wanted: ¿nos ayudas? (spring fair)",
+        body_markdown="Dear mentors — **volunteer** [here](https://lmsa.net/fair).",
+    )
+    rendered = RenderedMailing(mailing)
+    first = subscribers[0]
+    assert rendered.raw_message_for(subscriber_id=first.pk, email=first.email)
+    assert mailing_send(mailing=mailing) == 12
+    assert recipients(handler) == Counter(s.email for s in subscribers)
+    for sender, rcpts, raw in handler.messages:
+        subscriber = by_address[rcpts[0]]
+        assert sender == "no-reply@lmsa.net"
+        assert message_meaning(raw) == message_meaning(
+            slow_twin(mailing, raw, subscriber)
+        )
+        message = parse(raw)
+        assert message["To"] == subscriber.email
+        assert message["Subject"] == "Mentors wanted: ¿nos ayudas? (spring fair)"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["List-Id"] == (
+            "LMSA National Mentorship Listserv <mentorship-listserv.lmsa.net>"
+        )
+        assert message["Message-ID"] == (
+            f"<listserv.{mailing.pk}.{subscriber.pk}@127.0.0.1>"
+        )
+        assert message["Date"]
+        unsubscribe = str(message["List-Unsubscribe"])
+        link = unsubscribe.strip().split(">", 1)[0].lstrip("<")
+        token = link.rstrip("/").rsplit("/", 1)[1]
+        assert (
+            f"<mailto:listserv-unsubscribe@lmsa.net?subject=unsubscribe%20{token}>"
+            in (unsubscribe)
+        )
+        assert subscriber_from_manage_token(token) == subscriber  # a valid token
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        html = message.get_body(preferencelist=("html",)).get_content()
+        assert "Dear mentors — volunteer" in text
+        assert "<strong>volunteer</strong>" in html
+        preferences = link.replace("/unsubscribe/", "/preferences/")
+        for part in (text, html):
+            assert link in part and preferences in part
+    tokens = {str(parse(raw)["List-Unsubscribe"]) for _s, _r, raw in handler.messages}
+    assert len(tokens) == 12  # everyone has their own links
+
+
+@pytest.mark.django_db
+def test_long_lines_and_unusual_addresses_take_the_django_path(smtp_settings):
+    handler = smtp_settings
+    plain = SubscriberFactory(email="plain@example.org")
+    quoted = SubscriberFactory(email='"odd person"@example.org')
+    mailing = MailingFactory(body_markdown="word " * 400)  # a 2,000-byte line
+    assert (
+        RenderedMailing(mailing).raw_message_for(
+            subscriber_id=plain.pk, email=plain.email
+        )
+        is None
+    )  # quoted-printable part: no template
+    assert mailing_send(mailing=mailing) == 2
+    assert recipients(handler) == Counter([plain.email, quoted.email])
+    for _sender, _rcpts, raw in handler.messages:
+        text = parse(raw).get_body(("plain",)).get_content()
+        assert text.count("word") == 400
+        assert "/listserv/unsubscribe/" in text
+    short = MailingFactory()
+    assert (
+        RenderedMailing(short).raw_message_for(
+            subscriber_id=quoted.pk, email=quoted.email
+        )
+        is None
+    )
