@@ -96,9 +96,18 @@ class MembershipAdmin(ExportMixin, SimpleHistoryAdmin):
         "institution",
     ]
     list_select_related = ["user"]
-    autocomplete_fields = ["user"]
+    # A raw id, not the autocomplete widget: Django's AutocompleteSelect filters
+    # the re-shown form's queryset with whatever was posted, so a non-numeric id
+    # was a 500 (found by tests/security/test_admin_fuzz.py).
+    raw_id_fields = ["user"]
     readonly_fields = ["created_at", "updated_at", "decided_at"]
     actions = ["approve_selected", "decline_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership belongs to its user for good: never re-pointed.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "user"] if obj is not None else fields
+
     date_hierarchy = "created_at"
 
     @admin.display(description=_("email"), ordering="user__email")

@@ -10,6 +10,9 @@ and public pages stay strict.
 from zeal import zeal_ignore
 
 ADMIN_PER_ROW = [
+    # The raw-id widget of a membership's user looks that user up to label it,
+    # after the request's own user was loaded: two User.get() on one page.
+    {"model": "members.User", "field": "get()"},
     {"model": "members.RosterEntry", "field": "get()"},
     {"model": "mentors.Mentor", "field": "get()"},
     {"model": "mentors.Mentor", "field": "languages"},

@@ -167,27 +167,26 @@ def test_membership_change_form(world, staff_client):
         "membership_form",
         "decision_note",
         extra={"_save": "Save"},
-        # A non-numeric id in the autocomplete ``user`` field is a known 500:
-        # test_membership_user_autocomplete_rejects_a_non_numeric_id below.
-        skip={"user"},
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="Found by this fuzzer: Django's admin AutocompleteSelect widget filters "
-    "the re-rendered form's queryset with the posted value, so a non-numeric "
-    "user id is a 500 (staff only) instead of a form error. Fix in members/admin.py "
-    "(e.g. a form that rejects it first), then drop this xfail.",
-)
-def test_membership_user_autocomplete_rejects_a_non_numeric_id(world):
+@pytest.mark.parametrize("page", ["add", "change"])
+def test_membership_user_field_rejects_a_non_numeric_id(world, page):
+    """Found by this fuzzer: with the autocomplete widget a non-numeric user id
+    was a 500. On the add form it is now a form error; on the change form the
+    user is read-only and the posted value is ignored."""
     client = Client(raise_request_exception=True)
     client.force_login(world.users["staff"])
     membership = world.users["pending"].membership
-    url = reverse("admin:members_membership_change", args=[membership.pk])
+    url = (
+        reverse("admin:members_membership_add")
+        if page == "add"
+        else reverse("admin:members_membership_change", args=[membership.pk])
+    )
     response = client.post(url, {"user": "not-a-number", "_save": "Save"})
     assert response.status_code == HTTPStatus.OK
+    membership.refresh_from_db()
+    assert membership.user == world.users["pending"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
