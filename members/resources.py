@@ -74,6 +74,21 @@ class RosterEntryResource(resources.ModelResource):
         # One transaction: a file with any bad row imports nothing.
         use_transactions = True
 
+    def before_import(self, dataset, **kwargs):
+        # A file with no header row (or no "email" column) cannot be read row by
+        # row: report it once and import nothing (import-export would otherwise
+        # go on to zip rows with missing headers: a 500, found by
+        # tests/security/test_admin_fuzz.py).
+        if not dataset.headers or "email" not in dataset.headers:
+            dataset.wipe()
+            raise ValidationError(
+                _(
+                    "The file needs a header row with an “email” column (the "
+                    "columns are listed on this page)."
+                )
+            )
+        super().before_import(dataset, **kwargs)
+
     def before_import_row(self, row, **kwargs):
         if row.get("email"):
             row["email"] = str(row["email"]).strip().lower()

@@ -3,6 +3,7 @@
 import datetime
 from http import HTTPStatus
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -62,6 +63,27 @@ def test_import_previews_then_imports(
     ana = RosterEntry.objects.get(email="ana@example.org")
     assert ana.member_type == Membership.MemberType.MEDICAL_STUDENT
     assert ana.expires_on.isoformat() == NEXT_YEAR
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\n\x00", b"", b"name,school\nRosa,UTEP\n", b"\xff\xfe\x00garbage"],
+    ids=["no-header", "empty", "no-email-column", "binary"],
+)
+def test_file_without_an_email_column_is_reported_not_a_500(admin_client_mfa, content):
+    # Found by tests/security/test_admin_fuzz.py: a file with no header row
+    # made django-import-export zip rows with None (a 500).
+    upload = SimpleUploadedFile("roster.csv", content, content_type="text/csv")
+    response = import_roster(admin_client_mfa, upload)
+    assert response.status_code == HTTPStatus.OK
+    if content:  # an empty upload is refused by the upload form itself
+        # A binary file is refused by import-export's own check (it cannot
+        # be decoded); the others by ours.
+        assert any(
+            message in response.content.decode()
+            for message in ("“email” column", "encountered while trying to read")
+        )
+    assert not RosterEntry.objects.exists()
 
 
 def test_bad_rows_are_reported_and_nothing_is_imported(admin_client_mfa):
