@@ -195,15 +195,6 @@ def unique_video_slug(title: str, date: datetime.date | None) -> str:
     return slug
 
 
-class PanelistManager(models.Manager):
-    """Panelists with their registry listing joined in: the video page (and any
-    ``prefetch_related("panelists")``, which uses this manager) checks whether
-    each listing is live without a query per panelist."""
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("mentor")
-
-
 class Panelist(models.Model):
     """Someone on the panel of a session."""
 
@@ -230,8 +221,6 @@ class Panelist(models.Model):
         help_text=_("Their Mentor Registry listing, if they are listed."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    objects = PanelistManager()
 
     class Meta:
         verbose_name = _("panelist")

@@ -83,7 +83,8 @@ class VideoDetailView(DetailView):
         )
         return videos.select_related("specialty").prefetch_related(
             "topics",
-            "panelists",
+            # With their registry listings: the page links a live one.
+            Prefetch("panelists", queryset=Panelist.objects.select_related("mentor")),
             Prefetch("chapters", queryset=Chapter.objects.order_by("start_seconds")),
         )
 
