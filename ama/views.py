@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView
@@ -152,11 +151,9 @@ def upcoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _session_page_context(request, session)
     if context["is_member"] and session.accepts_questions:
         context["form"] = QuestionForm(session=session, author=request.user)
-    response = render(request, "ama/upcomingsession_detail.html", context)
-    if request.user.is_authenticated:
-        # Shows the member's own pending questions and votes.
-        patch_cache_control(response, private=True, no_cache=True)
-    return response
+    # Shows a member's own pending questions and votes: members.limits'
+    # NeverCacheForUsersMiddleware marks every signed-in response no-store.
+    return render(request, "ama/upcomingsession_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

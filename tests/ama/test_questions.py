@@ -350,3 +350,12 @@ def test_answer_links_wait_for_the_recording_to_be_published(client):
     video.publish()
     video.save()
     assertContains(client.get(session.get_absolute_url()), "Answered at 0:30")
+
+
+def test_session_page_of_a_signed_in_member_is_never_stored(client, active_member):
+    # It shows the member's own pending questions and votes.
+    session = UpcomingSessionFactory()
+    client.force_login(active_member)
+    response = client.get(session.get_absolute_url())
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
