@@ -167,10 +167,6 @@ def parse_video_url(url: str) -> VideoEmbed | None:
     return None
 
 
-def is_embeddable(url: str) -> bool:
-    return parse_video_url(url) is not None
-
-
 def validate_video_url(url: str) -> None:
     """Model/form validator: only Facebook and YouTube video links."""
     if parse_video_url(url) is None:
