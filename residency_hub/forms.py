@@ -154,6 +154,10 @@ def clean_wall_clock_range(
     data = form.cleaned_data
     zone_name = data.get(zone)
     if not zone_name:
+        # The zone has its own error; wall-clock times without it mean nothing
+        # and must not reach later checks as naive datetimes.
+        data.pop(start, None)
+        data.pop(end, None)
         return
     for field in (start, end):
         if data.get(field) is None:

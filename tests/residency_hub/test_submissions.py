@@ -455,3 +455,14 @@ def test_submissions_are_rate_limited_per_email(client, specialty):
     )
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert ProgramSubmission.objects.count() == 5
+
+
+def test_event_row_with_an_unknown_time_zone_is_an_error_not_a_500(client, specialty):
+    data = form_data(specialty, events=[event_row(9, time_zone="Mars/Olympus")])
+    response = client.post(reverse(SUBMIT_URL), data)
+    assert response.status_code == HTTPStatus.OK
+    row = response.context["event_formset"].forms[0]
+    assert "time_zone" in row.errors
+    assertContains(response, "Mars/Olympus")
+    assertContains(response, "Virtual open house")
+    assert not ProgramSubmission.objects.exists()
