@@ -13,14 +13,13 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from members.abuse import public_form_ratelimit, public_form_ratelimit_class
+from members.abuse import public_form_ratelimit_class
 from members.access import ActiveMemberRequiredMixin
 from members.models import Membership
 from members.pagecache import SharedContentMixin
@@ -146,11 +145,9 @@ def share(request: HttpRequest) -> HttpResponse:
 def _link_problem(request: HttpRequest, problem: str) -> HttpResponse:
     """A friendly page for a bad, expired or spent link (and how to get a new one)."""
     status = HTTPStatus.GONE if problem == "removed" else HTTPStatus.BAD_REQUEST
-    response = render(
+    return render(
         request, "mentors/link_problem.html", {"problem": problem}, status=status
     )
-    add_never_cache_headers(response)
-    return response
 
 
 def _mentor_for_link(request, token: str, purpose: str, max_age: int):
@@ -177,7 +174,7 @@ def _manage_mentor(request, token):
 
 
 def _render_manage(request, mentor, token, *, form=None, pause_form=None, status=200):
-    response = render(
+    return render(
         request,
         "mentors/manage.html",
         {
@@ -189,8 +186,6 @@ def _render_manage(request, mentor, token, *, form=None, pause_form=None, status
         },
         status=status,
     )
-    add_never_cache_headers(response)
-    return response
 
 
 @never_cache
@@ -293,13 +288,10 @@ def still_mentoring(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @method_decorator(never_cache, name="dispatch")
-@method_decorator(
-    public_form_ratelimit(
-        ip_rate=_signup_rate("MENTOR_LINK_IP_RATE", "10/h"),
-        email_field="email",
-        email_rate=_signup_rate("MENTOR_LINK_EMAIL_RATE", "3/h"),
-    ),
-    name="dispatch",
+@public_form_ratelimit_class(
+    ip_rate=_signup_rate("MENTOR_LINK_IP_RATE", "10/h"),
+    email_field="email",
+    email_rate=_signup_rate("MENTOR_LINK_EMAIL_RATE", "3/h"),
 )
 class RequestLinkView(FormView):
     """Request a fresh self-service link; the answer never says if an email is known."""

@@ -169,6 +169,14 @@ def test_tampered_link_is_refused(client, mentor):
     assertNotContains(response, mentor.email, status_code=400)
 
 
+def test_link_pages_are_never_cached_even_when_refused(client, mentor):
+    refused = client.get(reverse("mentors:manage", args=["not-a-token"]))
+    rejected = client.post(manage_path(mentor), edit_data(mentor, phone="nope"))
+    for response in (refused, rejected):
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert "no-store" in response["Cache-Control"]
+
+
 def test_link_for_another_purpose_is_refused(client, mentor):
     token = make_token(
         purpose=services.STILL_MENTORING_PURPOSE, value={"mentor": mentor.pk}
