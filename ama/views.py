@@ -132,7 +132,6 @@ def _session_page_context(request: HttpRequest, session: UpcomingSession) -> dic
     )
     return {
         "session": session,
-        "is_member": member,
         "approved_questions": [
             q for q in questions if q.status == Question.Status.APPROVED
         ],
@@ -149,7 +148,7 @@ def upcoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
         UpcomingSession.objects.select_related("archived_video"), pk=pk
     )
     context = _session_page_context(request, session)
-    if context["is_member"] and session.accepts_questions:
+    if is_active_member(request.user) and session.accepts_questions:
         context["form"] = QuestionForm(session=session, author=request.user)
     # Shows a member's own pending questions and votes: members.limits'
     # NeverCacheForUsersMiddleware marks every signed-in response no-store.
