@@ -122,8 +122,6 @@ class MentorForm(forms.ModelForm):
             "We can list you only with your consent to share your contact details "
             "with active members."
         )
-        self.fields["capacity"].min_value = 1
-        self.fields["capacity"].max_value = 50
         self.fields["capacity"].widget.attrs.update({"min": 1, "max": 50})
         if self.instance.pk and not self.is_bound:
             self.initial["mentee_levels"] = self.instance.mentee_levels
@@ -192,11 +190,6 @@ class MentorForm(forms.ModelForm):
         if capacity is not None and not 1 <= capacity <= 50:
             raise forms.ValidationError(_("Enter a number from 1 to 50."))
         return capacity
-
-    def validate_unique(self):
-        # A second sign-up with the same address updates the pending entry
-        # (mentors.services.mentor_submit), so the constraint is not a form error.
-        pass
 
     def listing_fields(self) -> dict:
         """Cleaned values of the model's own fields (no many-to-many)."""
