@@ -42,17 +42,33 @@ def member_state(user) -> MemberState:
     return state
 
 
+def verified_login_address(user_path: str = "") -> Exists:
+    """ "The login address of the user (at ``user_path`` from the queried rows,
+    or the rows themselves) is verified", as an expression for one query."""
+    prefix = f"{user_path}__" if user_path else ""
+    return Exists(
+        EmailAddress.objects.filter(
+            user=OuterRef(user_path or "pk"),
+            email__iexact=OuterRef(f"{prefix}email"),
+            verified=True,
+        )
+    )
+
+
 def with_member_state(users):
     """``users`` with what the access rule reads loaded in the same query: the
     membership and whether the login address is verified (members.backends loads
     every signed-in request's user this way)."""
     return users.select_related("membership").annotate(
-        _email_verified=Exists(
-            EmailAddress.objects.filter(
-                user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
-            )
-        )
+        _email_verified=verified_login_address()
     )
+
+
+def preload_member_state(user, *, email_verified: bool) -> None:
+    """Record the verified flag of a ``user`` fetched with its membership by
+    another query (``select_related("...membership")`` and
+    ``verified_login_address(...)``), as ``with_member_state`` does."""
+    user._email_verified = email_verified
 
 
 def _compute_member_state(user) -> MemberState:
@@ -62,23 +78,19 @@ def _compute_member_state(user) -> MemberState:
         return MemberState.ANONYMOUS
     if user.is_staff:
         return MemberState.STAFF
-    if hasattr(user, "_email_verified"):  # loaded by with_member_state
-        membership = getattr(user, "membership", None)
-        email_verified = user._email_verified
-    else:
-        verified = EmailAddress.objects.filter(
-            user=user, email__iexact=user.email, verified=True
+    if not hasattr(user, "_email_verified"):
+        # Not loaded with the user: one query for both, kept on the user (pages
+        # read request.user.membership next).
+        loaded = with_member_state(type(user)._default_manager.filter(pk=user.pk))
+        loaded = loaded.first()
+        preload_member_state(
+            user, email_verified=bool(loaded and loaded._email_verified)
         )
-        # One query: the membership with the address check.
-        membership = (
-            Membership.objects.filter(user=user)
-            .annotate(email_verified=Exists(verified))
-            .first()
+        Membership.user.field.remote_field.set_cached_value(
+            user, getattr(loaded, "membership", None)
         )
-        if membership is not None:
-            # Pages read request.user.membership next: no second query for it.
-            Membership.user.field.remote_field.set_cached_value(user, membership)
-        email_verified = membership.email_verified if membership else verified.exists()
+    membership = getattr(user, "membership", None)
+    email_verified = user._email_verified
     if not email_verified:
         return MemberState.UNVERIFIED
     if membership is None or membership.status == Membership.Status.PENDING:

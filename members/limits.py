@@ -16,8 +16,10 @@ proxy appends the client address to ``X-Forwarded-For``.
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject, empty
+from django.utils.translation import gettext as _
 
 DEFAULT_MAX_REQUEST_BODY_BYTES = 2_500_000
 DEFAULT_MAX_ADMIN_REQUEST_BODY_BYTES = 20_000_000
@@ -66,12 +68,16 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             length = 0
         if length > self.cap(request):
-            response = HttpResponse(
-                "Request too large: the upload is bigger than this form accepts.\n",
+            # Before LocaleMiddleware: pick the visitor's language the same way.
+            with translation.override(translation.get_language_from_request(request)):
+                message = _(
+                    "Request too large: the upload is bigger than this form accepts."
+                )
+            return HttpResponse(
+                message + "\n",
                 status=413,
                 content_type="text/plain; charset=utf-8",
             )
-            return response
         return self.get_response(request)
 
     @staticmethod

@@ -25,11 +25,14 @@ def _zone(name: str) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+def browser_time_zone(request) -> zoneinfo.ZoneInfo | None:
+    """The browser's zone (the cookie portal.js sets), if it names a real one."""
+    return _zone(request.COOKIES.get(TIME_ZONE_COOKIE, "")[:64])
+
+
 def visitor_time_zone(request) -> zoneinfo.ZoneInfo:
-    """A visitor's zone: the browser's (cookie) if valid, else settings.TIME_ZONE."""
-    return _zone(request.COOKIES.get(TIME_ZONE_COOKIE, "")[:64]) or (
-        timezone.get_default_timezone()
-    )
+    """A visitor's zone: the browser's if valid, else settings.TIME_ZONE."""
+    return browser_time_zone(request) or timezone.get_default_timezone()
 
 
 class UserPreferencesMiddleware:
@@ -45,10 +48,9 @@ class UserPreferencesMiddleware:
             if user.preferred_language and not request.COOKIES.get("django_language"):
                 translation.activate(user.preferred_language)
                 request.LANGUAGE_CODE = user.preferred_language
-        if zone is None:
-            # No choice in the profile (or a visitor): the browser's zone, if valid;
-            # otherwise settings.TIME_ZONE.
-            zone = _zone(request.COOKIES.get(TIME_ZONE_COOKIE, "")[:64])
+        # No choice in the profile (or a visitor): the browser's zone, if valid;
+        # otherwise settings.TIME_ZONE.
+        zone = zone or browser_time_zone(request)
         if zone is not None:
             timezone.activate(zone)
         else:

@@ -39,15 +39,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from members.cached_choices import FRAGMENT_SECONDS, data_version, data_version_and
+from members.cached_choices import FRAGMENT_SECONDS, data_version_and
 from members.middleware import visitor_time_zone
-
-
-def content_version(models: tuple[type[Model], ...], *, daily: bool) -> str:
-    """The data version of ``models`` (and today's date for content that changes
-    with the day, such as listings paused until a date)."""
-    version = data_version(*models)
-    return f"{version}.{timezone.localdate()}" if daily else version
 
 
 def _path_hash(request: HttpRequest) -> str:

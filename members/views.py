@@ -88,7 +88,6 @@ def _set_language_signed_in(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if (
         request.method == "POST"
-        and request.user.is_authenticated
         and language in dict(settings.LANGUAGES)
         and request.user.preferred_language != language
     ):

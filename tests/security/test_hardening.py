@@ -55,6 +55,18 @@ def test_oversized_file_part_gets_413(settings, name, data):
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
 
 
+def test_413_is_in_the_visitors_language(settings):
+    payload = listserv_signup("big.upload@example.org")
+    payload["attachment"] = SimpleUploadedFile(
+        "big.bin", b"x" * (settings.MAX_REQUEST_BODY_BYTES + 1)
+    )
+    response = Client().post(
+        reverse("listserv:signup"), payload, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "demasiado grande" in response.content.decode()
+
+
 @pytest.mark.parametrize(("name", "data"), FORMS)
 def test_normal_post_still_works(name, data):
     payload = data("small.upload@example.org")
