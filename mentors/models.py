@@ -294,10 +294,6 @@ class Mentor(models.Model):
     def is_stale(self) -> bool:
         return self.stale_since is not None
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.APPROVED)
-
 
 class PendingMentor(Mentor):
     """The staff review queue in admin: sign-ups waiting for a decision."""

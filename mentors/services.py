@@ -133,12 +133,6 @@ def _change_reason(action: str, by: User | None) -> str:
 # ------------------------------------------------------------------------------
 # Sign-up and editing
 # ------------------------------------------------------------------------------
-@dataclass
-class SubmitResult:
-    mentor: Mentor
-    outcome: str  # "created", "updated" (pending entry) or "already-listed"
-
-
 def _apply_fields(mentor: Mentor, fields: dict) -> None:
     for name, value in fields.items():
         setattr(mentor, name, value)
@@ -151,7 +145,7 @@ def mentor_submit(
     languages: list[Language],
     user: User | None = None,
     request: HttpRequest | None = None,
-) -> SubmitResult:
+) -> Mentor:
     """Record a public sign-up and email the physician and staff.
 
     The same address twice updates the pending entry instead of making a
@@ -163,7 +157,7 @@ def mentor_submit(
     existing = Mentor.objects.select_for_update().open().with_email(email).first()
     if existing is not None and existing.status == Mentor.Status.APPROVED:
         _email_mentor(mentor=existing, template="already_listed", request=request)
-        return SubmitResult(mentor=existing, outcome="already-listed")
+        return existing
 
     mentor = existing or Mentor(status=Mentor.Status.PENDING)
     _apply_fields(mentor, fields)
@@ -184,7 +178,7 @@ def mentor_submit(
         updated=existing is not None,
     )
     _notify_staff(mentor=mentor, updated=existing is not None, request=request)
-    return SubmitResult(mentor=mentor, outcome="updated" if existing else "created")
+    return mentor
 
 
 @transaction.atomic
