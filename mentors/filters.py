@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from members.cached_choices import cached_rows
+from members.locations import USState
 from members.search import search_queryset
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
@@ -14,7 +15,6 @@ from mentors.models import (
     MenteeLevel,
     Mentor,
     MentoringMode,
-    USState,
 )
 from residency_hub.models import Specialty
 

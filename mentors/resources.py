@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from members.locations import USState
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
     MODE_FIELDS,
@@ -21,7 +22,6 @@ from mentors.models import (
     MenteeLevel,
     Mentor,
     MentoringMode,
-    USState,
 )
 from residency_hub.models import Specialty
 
