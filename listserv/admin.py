@@ -433,13 +433,22 @@ class MailingAdmin(SimpleHistoryAdmin):
     def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Confirm, then queue every delivery and start the background send."""
         mailing = self._mailing_or_403(request, pk)
+        change_page = redirect("admin:listserv_mailing_change", mailing.pk)
         if not mailing.is_draft:
             self.message_user(
                 request, _("This mailing was already sent."), messages.WARNING
             )
-            return redirect("admin:listserv_mailing_change", mailing.pk)
+            return change_page
         if request.method == "POST":
-            count = mailing_send(mailing=mailing)
+            try:
+                count = mailing_send(mailing=mailing)
+            except ValueError:
+                # A double click or a second tab queued it since the check above
+                # (mailing_queue re-reads the status under a row lock).
+                self.message_user(
+                    request, _("This mailing was already sent."), messages.WARNING
+                )
+                return change_page
             self.message_user(
                 request,
                 ngettext(
@@ -450,7 +459,7 @@ class MailingAdmin(SimpleHistoryAdmin):
                 % {"count": count},
                 messages.SUCCESS,
             )
-            return redirect("admin:listserv_mailing_change", mailing.pk)
+            return change_page
         return TemplateResponse(
             request,
             "admin/listserv/mailing/confirm_send.html",

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from listserv import admin as listserv_admin
 from listserv.models import Delivery, Interest, Mailing, Subscriber
 from listserv.services import mailing_queue
 from tests.factories import SpecialtyFactory
@@ -346,3 +347,18 @@ def test_resume_sending_action_finishes_a_stalled_mailing(admin_client_mfa):
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in subscribers)
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SENT
+
+
+def test_send_double_submit_is_a_warning_not_a_500(admin_client_mfa, monkeypatch):
+    # Two POSTs at once (double click, second tab): both pass the draft check,
+    # the second finds the mailing queued under its row lock.
+    SubscriberFactory.create_batch(2)
+    mailing = MailingFactory()
+    stale = Mailing.objects.get(pk=mailing.pk)
+    mailing_queue(mailing=mailing)
+    monkeypatch.setattr(listserv_admin, "get_object_or_404", lambda *a, **k: stale)
+    url = reverse("admin:listserv_mailing_send", args=[mailing.pk])
+    response = admin_client_mfa.post(url, follow=True)
+    assert response.status_code == HTTPStatus.OK
+    assertContains(response, "This mailing was already sent.")
+    assert Delivery.objects.filter(mailing=mailing).count() == 2
