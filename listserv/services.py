@@ -183,6 +183,15 @@ def member_subscribe(*, user) -> Subscriber:
     confirmation, the verified address is the opt-in."""
     if not has_verified_email(user):
         raise ValueError("The member's email address is not verified.")
+    try:
+        return _member_subscribe(user=user)
+    except IntegrityError:
+        # A double click: the other request created the row in between (nothing
+        # to lock before it existed); this time it is found and updated.
+        return _member_subscribe(user=user)
+
+
+def _member_subscribe(*, user) -> Subscriber:
     membership = getattr(user, "membership", None)
     with transaction.atomic():
         subscriber = (
