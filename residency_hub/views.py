@@ -7,14 +7,13 @@ from functools import partial
 from hashlib import md5
 from types import SimpleNamespace
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
@@ -35,6 +34,7 @@ from members.access import (
     ActiveMemberRequiredMixin,
     active_member_required,
     is_active_member,
+    with_member_state,
 )
 from members.pagecache import SharedContentMixin, cached_at_current_version
 from residency_hub import crosslinks, ics, services
@@ -289,27 +289,17 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
     """A specialty's subscription feed for calendar apps: no session, the member's
     personal token instead. Revoked token or inactive membership: 404, no data."""
     token_value = (request.GET.get("token") or "").strip()
-    feed_token = None
+    member = None
     if token_value and len(token_value) <= 64:
-        # One query: the token, its member and what the access rule reads.
-        feed_token = (
-            CalendarFeedToken.objects.live()
-            .filter(token=token_value)
-            .select_related("user__membership")
-            .annotate(
-                email_verified=Exists(
-                    EmailAddress.objects.filter(
-                        user=OuterRef("user"),
-                        email__iexact=OuterRef("user__email"),
-                        verified=True,
-                    )
+        # One query: the token's member with what the access rule reads.
+        member = with_member_state(
+            get_user_model().objects.filter(
+                calendar_feed_tokens__in=CalendarFeedToken.objects.live().filter(
+                    token=token_value
                 )
             )
-            .first()
-        )
-        if feed_token is not None:
-            feed_token.user._email_verified = feed_token.email_verified
-    if feed_token is None or not is_active_member(feed_token.user):
+        ).first()
+    if member is None or not is_active_member(member):
         raise Http404
     # Every active member's feed of a specialty is the same file: built once per
     # change of an event or specialty (and per day: events leave the window),
@@ -322,7 +312,7 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
         specialty = get_object_or_404(Specialty, slug=slug)
         since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
         events = (
-            Event.objects.visible_to(feed_token.user)
+            Event.objects.visible_to(member)
             .filter(specialty=specialty, ends_at__gte=since)
             .order_by("starts_at", "pk")
         )
