@@ -7,7 +7,6 @@ from functools import partial
 from hashlib import md5
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -19,17 +18,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
-from django_ratelimit.exceptions import Ratelimited
 
-from members.abuse import public_form_ratelimit
+from members.abuse import public_form_ratelimit_class
 from members.access import (
     ActiveMemberRequiredMixin,
     active_member_required,
@@ -330,12 +326,8 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-# The limits apply to POST only; dispatch turns an over-limit POST into the 429 page.
-@method_decorator(
-    public_form_ratelimit(
-        ip_rate="10/h", email_field="submitter_email", email_rate="5/h"
-    ),
-    name="post",
+@public_form_ratelimit_class(
+    ip_rate="10/h", email_field="submitter_email", email_rate="5/h"
 )
 class ProgramSubmitView(FormView):
     """Public form: a program sends in its entry; staff review it before it shows."""
@@ -343,14 +335,6 @@ class ProgramSubmitView(FormView):
     template_name = "residency_hub/programsubmission_form.html"
     form_class = ProgramSubmissionForm
     success_url = reverse_lazy("residency_hub:submit-done")
-
-    def dispatch(self, request, *args, **kwargs):
-        # Without django-ratelimit's middleware an over-limit POST would be a bare
-        # 403; answer with the portal's 429 page instead.
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except Ratelimited as exception:
-            return import_string(settings.RATELIMIT_VIEW)(request, exception)
 
     def get_formsets(self) -> dict:
         """The event and advisor-contact rows, bound on POST."""
