@@ -349,8 +349,8 @@ class ProgramSubmitView(FormView):
         }
 
     def get_context_data(self, **kwargs):
-        for name, formset in self.get_formsets().items():
-            kwargs.setdefault(name, formset)
+        if "event_formset" not in kwargs:  # a rejected POST passes its own
+            kwargs.update(self.get_formsets())
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
