@@ -3,7 +3,6 @@
 import calendar
 import datetime
 from collections import defaultdict
-from functools import partial
 from hashlib import md5
 from types import SimpleNamespace
 
@@ -18,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -151,21 +149,18 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def month_grid(
-    *, first_of_month: datetime.date, events, zone, today: datetime.date
+    *, weeks: list[list[datetime.date]], month: int, events, zone, today
 ) -> list[list[dict]]:
-    """Weeks (Sunday first) of day cells, each with the events starting that day in
+    """``weeks`` of dates as day cells, each with the events starting that day in
     the viewer's time zone."""
     by_day = defaultdict(list)
     for event in events:
         by_day[timezone.localtime(event.starts_at, zone).date()].append(event)
-    weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(
-        first_of_month.year, first_of_month.month
-    )
     return [
         [
             {
                 "date": day,
-                "in_month": day.month == first_of_month.month,
+                "in_month": day.month == month,
                 "is_today": day == today,
                 "events": by_day.get(day, []),
             }
@@ -223,25 +218,24 @@ class CalendarView(ActiveMemberRequiredMixin, SharedContentMixin, TemplateView):
                 ),
                 zone,
             )
-            month_events = events.filter(
-                starts_at__gte=range_start, starts_at__lt=range_end
-            ).order_by("starts_at", "pk")
+            month_events = list(
+                events.filter(
+                    starts_at__gte=range_start, starts_at__lt=range_end
+                ).order_by("starts_at", "pk")
+            )
             context.update(
                 month=first,
                 previous_month=_add_months(first, -1),
                 next_month=_add_months(first, 1),
-                # Lazy: built only while the template reads it.
-                weeks=SimpleLazyObject(
-                    partial(
-                        month_grid,
-                        first_of_month=first,
-                        events=month_events,
-                        zone=zone,
-                        today=today,
-                    )
+                weeks=month_grid(
+                    weeks=weeks,
+                    month=first.month,
+                    events=month_events,
+                    zone=zone,
+                    today=today,
                 ),
-                weekdays=[weeks[0][index] for index in range(7)],
-                month_has_events=month_events.exists,
+                weekdays=weeks[0],
+                month_has_events=bool(month_events),
             )
         else:
             queryset = events.upcoming() if view == "upcoming" else events.past()
