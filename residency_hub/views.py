@@ -81,7 +81,7 @@ class ProgramListView(ActiveMemberRequiredMixin, SharedContentMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["is_filtered"] = any(
-            self.request.GET.get(key) for key in ("q", "specialty", "state", "language")
+            self.request.GET.get(key) for key in ProgramFilter.Meta.fields
         )
         return context
 
