@@ -55,6 +55,7 @@ from django.utils.safestring import mark_safe
 
 from listserv.models import Delivery, Mailing, Subscriber
 from listserv.tokens import make_manage_token
+from members.mail import portal_url
 from members.text import render_markdown
 
 logger = logging.getLogger(__name__)
@@ -175,12 +176,13 @@ class RenderedMailing:
 
     def __init__(self, mailing: Mailing, *, base_url: str | None = None):
         self.mailing = mailing
-        base = (base_url or settings.PORTAL_BASE_URL).rstrip("/")
-        self.unsubscribe_url = base + reverse(
-            "listserv:unsubscribe", args=[_TOKEN_PLACEHOLDER]
+        self.unsubscribe_url = portal_url(
+            reverse("listserv:unsubscribe", args=[_TOKEN_PLACEHOLDER]),
+            base_url=base_url,
         )
-        self.preferences_url = base + reverse(
-            "listserv:preferences", args=[_TOKEN_PLACEHOLDER]
+        self.preferences_url = portal_url(
+            reverse("listserv:preferences", args=[_TOKEN_PLACEHOLDER]),
+            base_url=base_url,
         )
         self.body_html = render_markdown(mailing.body_markdown)
         self.body_text = html_to_text(self.body_html)

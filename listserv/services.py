@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from listserv.choices import Frequency, Role
 from listserv.models import Delivery, Interest, Mailing, Subscriber
 from listserv.tokens import make_confirm_token, make_manage_token
-from members.mail import send_templated_email
+from members.mail import portal_url, send_templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +35,13 @@ IMPORT_CONSENT_TEXT = "Imported by LMSA staff; consent asked by confirmation ema
 SUBSCRIBER_FIELDS = ["name", "role", "institution", "specialty", "state", "frequency"]
 
 
-def absolute_url(path: str, *, base_url: str | None = None) -> str:
-    """``path`` on the portal's public address (used outside requests too)."""
-    return (base_url or settings.PORTAL_BASE_URL).rstrip("/") + path
-
-
 def manage_links(subscriber: Subscriber, *, base_url: str | None = None) -> dict:
     token = make_manage_token(subscriber.pk)
     return {
-        "preferences_url": absolute_url(
+        "preferences_url": portal_url(
             reverse("listserv:preferences", args=[token]), base_url=base_url
         ),
-        "unsubscribe_url": absolute_url(
+        "unsubscribe_url": portal_url(
             reverse("listserv:unsubscribe", args=[token]), base_url=base_url
         ),
     }
@@ -57,7 +52,7 @@ def subscriber_send_confirmation(
 ) -> None:
     """Email the double opt-in link (also used by staff for imported addresses)."""
     token = make_confirm_token(subscriber)
-    confirm_url = absolute_url(
+    confirm_url = portal_url(
         reverse("listserv:confirm", args=[token]), base_url=base_url
     )
     Subscriber.objects.filter(pk=subscriber.pk).update(

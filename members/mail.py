@@ -19,6 +19,14 @@ from django_tasks import task
 logger = logging.getLogger(__name__)
 
 
+def portal_url(path: str, *, request=None, base_url: str | None = None) -> str:
+    """``path`` as an absolute link for an email or a calendar: on the request's
+    own address when there is one, else on ``PORTAL_BASE_URL`` (commands, tasks)."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return (base_url or settings.PORTAL_BASE_URL).rstrip("/") + path
+
+
 @task()
 def deliver_email(
     *,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.access import forget_member_state
-from members.mail import send_templated_email, user_language
+from members.mail import portal_url, send_templated_email, user_language
 from members.models import Membership, MembershipReminder, RosterEntry, User
 
 
@@ -21,7 +21,7 @@ def _notify(*, membership: Membership, template: str) -> None:
         context={
             "membership": membership,
             "user": membership.user,
-            "login_url": settings.PORTAL_BASE_URL + reverse("account_login"),
+            "login_url": portal_url(reverse("account_login")),
         },
         language=user_language(membership.user),
     )
@@ -160,7 +160,7 @@ def membership_send_expiry_reminders(*, today=None) -> int:
                         "user": membership.user,
                         "days_left": (membership.expires_on - today).days,
                         "contact_email": settings.MEMBERSHIP_CONTACT_EMAIL,
-                        "account_url": settings.PORTAL_BASE_URL + reverse("members:me"),
+                        "account_url": portal_url(reverse("members:me")),
                     },
                     language=user_language(membership.user),
                 )

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from members.mail import send_templated_email
+from members.mail import portal_url, send_templated_email
 from members.models import User
 from members.signing import make_token, read_token
 from mentors.models import Language, Mentor
@@ -53,16 +53,10 @@ def staff_emails() -> list[str]:
 # ------------------------------------------------------------------------------
 # Signed links
 # ------------------------------------------------------------------------------
-def _absolute(path: str, request: HttpRequest | None = None) -> str:
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
 def mentor_manage_url(*, mentor: Mentor, request: HttpRequest | None = None) -> str:
     """Absolute self-service link for ``mentor`` (edit, pause, remove)."""
     token = make_token(purpose=MANAGE_PURPOSE, value={"mentor": mentor.pk})
-    return _absolute(reverse("mentors:manage", args=[token]), request)
+    return portal_url(reverse("mentors:manage", args=[token]), request=request)
 
 
 def mentor_still_mentoring_url(
@@ -70,7 +64,7 @@ def mentor_still_mentoring_url(
 ) -> str:
     """Absolute "I'm still mentoring" link for ``mentor``."""
     token = make_token(purpose=STILL_MENTORING_PURPOSE, value={"mentor": mentor.pk})
-    return _absolute(reverse("mentors:still-mentoring", args=[token]), request)
+    return portal_url(reverse("mentors:still-mentoring", args=[token]), request=request)
 
 
 def mentor_from_token(*, purpose: str, token: str, max_age_seconds: int) -> Mentor:
@@ -101,7 +95,9 @@ def _email_mentor(
         context={
             "mentor": mentor,
             "manage_url": mentor_manage_url(mentor=mentor, request=request),
-            "request_link_url": _absolute(reverse("mentors:request-link"), request),
+            "request_link_url": portal_url(
+                reverse("mentors:request-link"), request=request
+            ),
             **context,
         },
         language=mentor.language or settings.LANGUAGE_CODE,
@@ -115,11 +111,12 @@ def _notify_staff(*, mentor: Mentor, updated: bool, request=None) -> None:
         context={
             "mentor": mentor,
             "updated": updated,
-            "review_url": _absolute(
-                reverse("admin:mentors_mentor_change", args=[mentor.pk]), request
+            "review_url": portal_url(
+                reverse("admin:mentors_mentor_change", args=[mentor.pk]),
+                request=request,
             ),
-            "queue_url": _absolute(
-                reverse("admin:mentors_pendingmentor_changelist"), request
+            "queue_url": portal_url(
+                reverse("admin:mentors_pendingmentor_changelist"), request=request
             ),
         },
         language=settings.LANGUAGE_CODE,
@@ -220,7 +217,7 @@ def mentor_approve(
         mentor=mentor,
         template="approved",
         request=request,
-        directory_url=_absolute(reverse("mentors:directory"), request),
+        directory_url=portal_url(reverse("mentors:directory"), request=request),
     )
     return mentor
 
@@ -243,7 +240,7 @@ def mentor_decline(
         mentor=mentor,
         template="declined",
         request=request,
-        join_url=_absolute(reverse("mentors:join"), request),
+        join_url=portal_url(reverse("mentors:join"), request=request),
     )
     return mentor
 
@@ -289,7 +286,7 @@ def mentor_remove(
         mentor=mentor,
         template="removed",
         request=request,
-        join_url=_absolute(reverse("mentors:join"), request),
+        join_url=portal_url(reverse("mentors:join"), request=request),
     )
     return mentor
 

@@ -15,6 +15,7 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from members.mail import portal_url
 from residency_hub.models import Event
 
 PRODID = "-//LMSA//Member Portal Residency Hub//EN"
@@ -28,10 +29,6 @@ def uid_domain() -> str:
 
 def event_uid(event: Event) -> str:
     return f"{event.uid}@{uid_domain()}"
-
-
-def _absolute(path: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 def _local(value, zone_name: str):
@@ -49,7 +46,7 @@ def _vevent(event: Event) -> icalendar.Event:
     component.add("dtstart", _local(event.starts_at, event.time_zone))
     component.add("dtend", _local(event.ends_at, event.time_zone))
     component.add("summary", event.title)
-    page_url = _absolute(event.get_absolute_url())
+    page_url = portal_url(event.get_absolute_url())
     description_parts = [event.description.strip()] if event.description else []
     if event.host:
         description_parts.append(f"Host: {event.host}")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members.mail import send_templated_email
+from members.mail import portal_url, send_templated_email
 from members.models import User
 from residency_hub.models import (
     AdvisorContact,
@@ -32,10 +32,6 @@ PROGRAM_FIELDS = [
     "pipeline_opportunities",
     "special_tracks",
 ]
-
-
-def _absolute(path: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 def unique_program_slug(*, name: str, institution: str) -> str:
@@ -68,7 +64,7 @@ def program_submission_create(
         to=list(getattr(settings, "STAFF_NOTIFICATION_EMAILS", [])),
         context={
             "submission": submission,
-            "review_url": _absolute(
+            "review_url": portal_url(
                 reverse(
                     "admin:residency_hub_programsubmission_change",
                     args=[submission.pk],
@@ -163,10 +159,10 @@ def _tell_submitter(*, submission: ProgramSubmission) -> None:
         to=[submission.submitter_email],
         context={
             "submission": submission,
-            "program_url": _absolute(submission.program.get_absolute_url())
+            "program_url": portal_url(submission.program.get_absolute_url())
             if approved and submission.program
             else "",
-            "submit_url": _absolute(reverse("residency_hub:submit")),
+            "submit_url": portal_url(reverse("residency_hub:submit")),
         },
         language=submission.language,
     )
