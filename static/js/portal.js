@@ -16,6 +16,39 @@
     // No Intl time zone support: the server keeps its default zone.
   }
 
+  // "Copy link" buttons: <button data-copy-target="INPUT-ID" data-copied-label="Copied">,
+  // optionally data-copy-status="ID" of a live region that announces the copy
+  // (otherwise the button's own text says so for two seconds).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    var input = button && document.getElementById(button.dataset.copyTarget);
+    if (!input) {
+      return;
+    }
+    var status = document.getElementById(button.dataset.copyStatus || "");
+    var original = button.textContent;
+    var done = function () {
+      var label = button.dataset.copiedLabel || original;
+      if (status) {
+        status.textContent = label;
+        return;
+      }
+      button.textContent = label;
+      window.setTimeout(function () { button.textContent = original; }, 2000);
+    };
+    input.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () {});
+      return;
+    }
+    try {
+      document.execCommand("copy");
+      done();
+    } catch (error) {
+      // Selected: the person can copy it by hand.
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     // A rejected form: move focus to its error summary so keyboard and screen-reader
     // users hear what went wrong and can follow its links to each field.

@@ -1,34 +1,7 @@
-// Residency Hub: copy calendar links, hint when the device's time zone differs
+// Residency Hub (copy buttons: portal.js): hint when the device's time zone differs
 // from the one the page uses, and "add another" rows on the submission form.
 (function () {
   "use strict";
-
-  document.querySelectorAll(".copy-button").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var input = document.getElementById(button.dataset.copyTarget);
-      if (!input) {
-        return;
-      }
-      var original = button.textContent;
-      var done = function () {
-        button.textContent = button.dataset.copiedLabel || original;
-        window.setTimeout(function () { button.textContent = original; }, 2000);
-      };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(input.value).then(done, function () {
-          input.select();
-        });
-      } else {
-        input.select();
-        try {
-          document.execCommand("copy");
-          done();
-        } catch (error) {
-          // Selected: the person can copy it by hand.
-        }
-      }
-    });
-  });
 
   var detected = "";
   try {

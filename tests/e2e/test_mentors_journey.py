@@ -214,3 +214,14 @@ def test_staff_admin_pages_pass_axe(journey, transactional_db):
         page.locator('select[name="action"]').select_option(action)
         journey.click_and_check(page.get_by_role("button", name="Go"))
         assert text in page.content()
+
+
+def test_share_page_copies_the_join_link(journey):
+    """The copy button (static/js/portal.js) puts the link on the clipboard and
+    says so in the page's live region."""
+    journey.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    journey.goto("/mentors/share/")
+    journey.page.get_by_role("button", name="Copy link").click()
+    journey.page.get_by_role("status").filter(has_text="Copied").wait_for()
+    copied = journey.page.evaluate("navigator.clipboard.readText()")
+    assert copied.endswith("/mentors/join/")
