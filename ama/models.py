@@ -235,14 +235,7 @@ class Panelist(models.Model):
         """The registry listing while it is live (approved, neither paused nor
         stale), else None: a paused or removed listing is never linked."""
         mentor = self.mentor
-        if (
-            mentor is None
-            or mentor.status != mentor.Status.APPROVED
-            or mentor.is_paused()
-            or mentor.is_stale
-        ):
-            return None
-        return mentor
+        return mentor if mentor is not None and mentor.is_live() else None
 
 
 class Chapter(models.Model):

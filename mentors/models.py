@@ -294,6 +294,15 @@ class Mentor(models.Model):
     def is_stale(self) -> bool:
         return self.stale_since is not None
 
+    def is_live(self, today: datetime.date | None = None) -> bool:
+        """The row-level form of ``MentorQuerySet.live()``: approved, neither
+        paused nor stale (what the directory shows)."""
+        return (
+            self.status == self.Status.APPROVED
+            and not self.is_paused(today)
+            and not self.is_stale
+        )
+
 
 class PendingMentor(Mentor):
     """The staff review queue in admin: sign-ups waiting for a decision."""

@@ -51,3 +51,19 @@ def test_paused_until_a_day_means_back_that_day():
     mentor = MentorFactory(paused_until=today + datetime.timedelta(days=1))
     assert mentor.is_paused(today)
     assert not mentor.is_paused(today + datetime.timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"status": Mentor.Status.PENDING},
+        {"status": Mentor.Status.DECLINED},
+        {"paused_until": timezone.localdate() + datetime.timedelta(days=3)},
+        {"paused_until": timezone.localdate()},
+        {"stale_since": timezone.now()},
+    ],
+)
+def test_is_live_agrees_with_the_live_queryset(fields):
+    mentor = MentorFactory(**fields)
+    assert mentor.is_live() == Mentor.objects.live().filter(pk=mentor.pk).exists()
