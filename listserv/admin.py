@@ -417,6 +417,7 @@ class MailingAdmin(SimpleHistoryAdmin):
                 html=message.alternatives[0][0],
                 to=[request.user.email],
                 headers=message.extra_headers,
+                from_email=message.from_email,  # the list's sender
             )
             self.message_user(
                 request,

@@ -36,12 +36,13 @@ def deliver_email(
     html: str = "",
     headers: dict[str, str] | None = None,
     reply_to: list[str] | None = None,
+    from_email: str = "",
 ) -> None:
-    """Send one rendered message."""
+    """Send one rendered message (from ``DEFAULT_FROM_EMAIL`` unless told)."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=to,
         headers=headers or {},
         reply_to=reply_to,

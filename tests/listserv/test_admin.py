@@ -83,6 +83,16 @@ def test_send_test_goes_to_the_staff_member_only(admin_client_mfa):
     assert not Delivery.objects.exists()
 
 
+def test_send_test_comes_from_the_lists_sender(admin_client_mfa, settings):
+    settings.LISTSERV_FROM_EMAIL = "Mentorship Listserv <listserv@lmsa.example>"
+    mailing = MailingFactory()
+    admin_client_mfa.post(
+        reverse("admin:listserv_mailing_send_test", args=[mailing.pk])
+    )
+    [message] = mail.outbox
+    assert message.from_email == settings.LISTSERV_FROM_EMAIL
+
+
 def test_send_test_never_reuses_a_recipients_message_id(admin_client_mfa):
     # The staff member is on the list too: the test must not carry the Message-ID
     # of their real copy, or a client that de-duplicates would hide the real one.
