@@ -42,33 +42,17 @@ def member_state(user) -> MemberState:
     return state
 
 
-def verified_login_address(user_path: str = "") -> Exists:
-    """ "The login address of the user (at ``user_path`` from the queried rows,
-    or the rows themselves) is verified", as an expression for one query."""
-    prefix = f"{user_path}__" if user_path else ""
-    return Exists(
-        EmailAddress.objects.filter(
-            user=OuterRef(user_path or "pk"),
-            email__iexact=OuterRef(f"{prefix}email"),
-            verified=True,
-        )
-    )
-
-
 def with_member_state(users):
     """``users`` with what the access rule reads loaded in the same query: the
     membership and whether the login address is verified (members.backends loads
     every signed-in request's user this way)."""
     return users.select_related("membership").annotate(
-        _email_verified=verified_login_address()
+        _email_verified=Exists(
+            EmailAddress.objects.filter(
+                user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+            )
+        )
     )
-
-
-def preload_member_state(user, *, email_verified: bool) -> None:
-    """Record the verified flag of a ``user`` fetched with its membership by
-    another query (``select_related("...membership")`` and
-    ``verified_login_address(...)``), as ``with_member_state`` does."""
-    user._email_verified = email_verified
 
 
 def _compute_member_state(user) -> MemberState:
@@ -83,9 +67,7 @@ def _compute_member_state(user) -> MemberState:
         # read request.user.membership next).
         loaded = with_member_state(type(user)._default_manager.filter(pk=user.pk))
         loaded = loaded.first()
-        preload_member_state(
-            user, email_verified=bool(loaded and loaded._email_verified)
-        )
+        user._email_verified = bool(loaded and loaded._email_verified)
         Membership.user.field.remote_field.set_cached_value(
             user, getattr(loaded, "membership", None)
         )
