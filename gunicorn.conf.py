@@ -1,5 +1,6 @@
 """gunicorn settings; every figure can be changed from the environment."""
 
+import gc
 import multiprocessing
 import os
 
@@ -22,3 +23,13 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def pre_fork(server, worker):
+    """Move everything the master has built (Django, the warmed-up URLconf,
+    templates and catalogs: lmsa_portal.warmup) out of the garbage collector's
+    reach before forking. Without it, a worker's first full collection (and the
+    one at its exit after max_requests) walked that whole shared heap, copying
+    every page it touched: `make bench` measured p99 of the trivial views at
+    320-540 ms with recycling, 21-69 ms with the heap frozen."""
+    gc.freeze()
