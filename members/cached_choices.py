@@ -4,7 +4,10 @@ and the data versions that key cached fragments of the directories.
 
 Each list is cached under a key that carries a version; saving or deleting a row of
 the model it comes from (or changing one of its many-to-many links) bumps the
-version, so an edit in the admin shows at once in every worker.
+version, so an edit in the admin shows at once in every worker. Every model of the
+portal's own apps is watched from start-up (``watch_portal_models``, called by
+``MembersConfig.ready``): a worker, a management command or the task worker that
+saves a row bumps its version even if it never read one itself.
 """
 
 from collections.abc import Callable
@@ -31,6 +34,14 @@ def _bump(sender, **kwargs) -> None:
         cache.set(_version_key(sender), 1, None)
 
 
+def note_bulk_change(model: type[Model]) -> None:
+    """Call after ``queryset.update()`` on a model whose data version keys cached
+    entries: bulk updates send no signal. Call it once the change is committed
+    (``transaction.on_commit``), or a reader could cache the old rows under the
+    new version."""
+    _bump(model._meta.concrete_model)
+
+
 def _on_change(sender, **kwargs) -> None:
     # Proxy models (PendingMentor) save the same rows: follow the concrete model.
     concrete = sender._meta.concrete_model
@@ -55,6 +66,16 @@ def _watch(model: type[Model]) -> None:
             signals.m2m_changed.connect(
                 bump_owner, sender=field.remote_field.through, weak=False
             )
+
+
+def watch_portal_models() -> None:
+    """Watch every model of the portal's own apps (``settings.LOCAL_APPS``)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    for app_label in settings.LOCAL_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            _watch(model)
 
 
 def cached_rows(
