@@ -429,9 +429,7 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke selected calendar links"))
     def revoke_selected(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        count = services.feed_tokens_revoke(queryset)
         self.message_user(
             request,
             ngettext("Revoked %d link.", "Revoked %d links.", count) % count,

@@ -4,13 +4,16 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from members.cached_choices import FRAGMENT_SECONDS, note_bulk_change
 from members.mail import portal_url, send_templated_email
 from members.models import User
+from members.pagecache import cached_at_current_version
 from residency_hub.models import (
     AdvisorContact,
     CalendarFeedToken,
@@ -187,6 +190,24 @@ def current_feed_token(*, user: User) -> CalendarFeedToken | None:
     return CalendarFeedToken.objects.live().filter(user=user).first()
 
 
+def calendar_link_token(*, user: User) -> str | None:
+    """The token of the member's live feed link, as every calendar page shows it.
+
+    Cached per member under the data version of the tokens: creating, editing or
+    deleting any token, and the bulk revocations (here and in the admin, which call
+    ``note_bulk_change``), move every entry on at once. A hit is one cache round trip
+    instead of a database query on each calendar page."""
+    if not user.is_authenticated:
+        return None
+    key = f"calendar-link-token:{user.pk}"
+    version, token = cached_at_current_version(key, (CalendarFeedToken,))
+    if token is None:
+        live = CalendarFeedToken.objects.live().filter(user=user)
+        token = live.values_list("token", flat=True).first() or ""
+        cache.set(key, (version, token), FRAGMENT_SECONDS)
+    return token or None
+
+
 @transaction.atomic
 def feed_token_rotate(*, user: User) -> CalendarFeedToken:
     """Revoke the member's feed token (if any) and make a new one."""
@@ -196,8 +217,12 @@ def feed_token_rotate(*, user: User) -> CalendarFeedToken:
 
 def feed_token_revoke(*, user: User) -> int:
     """Stop every feed link of the member from working."""
-    return (
-        CalendarFeedToken.objects.live()
-        .filter(user=user)
-        .update(revoked_at=timezone.now())
-    )
+    return feed_tokens_revoke(CalendarFeedToken.objects.filter(user=user))
+
+
+def feed_tokens_revoke(tokens) -> int:
+    """Revoke the live ones among ``tokens`` (a queryset); their feeds stop at
+    once and the calendar pages stop showing them."""
+    revoked = tokens.live().update(revoked_at=timezone.now())
+    transaction.on_commit(lambda: note_bulk_change(CalendarFeedToken))
+    return revoked

@@ -191,7 +191,7 @@ class CalendarView(ActiveMemberRequiredMixin, SharedContentMixin, TemplateView):
         return {"specialty": SimpleNamespace(name=specialty.name, slug=specialty.slug)}
 
     def reader_context(self) -> dict:
-        return {"feed_token": services.current_feed_token(user=self.request.user)}
+        return {"feed_token": services.calendar_link_token(user=self.request.user)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
