@@ -7,15 +7,14 @@ members-only pages.
 """
 
 from allauth.account import auth_backends
-from django.contrib.auth import backends, get_user_model
+from django.contrib.auth import backends
 
-from members.access import with_member_state
+from members.access import users_with_member_state
 
 
 class MemberLoadingMixin:
     def get_user(self, user_id):
-        users = with_member_state(get_user_model()._default_manager.all())
-        user = users.filter(pk=user_id).first()
+        user = users_with_member_state().filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -7,7 +7,6 @@ from hashlib import md5
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -28,7 +27,7 @@ from members.access import (
     ActiveMemberRequiredMixin,
     active_member_required,
     is_active_member,
-    with_member_state,
+    users_with_member_state,
 )
 from members.pagecache import SharedContentMixin, cached_at_current_version
 from residency_hub import crosslinks, ics, services
@@ -39,7 +38,6 @@ from residency_hub.forms import (
     SubmittedEventFormSet,
 )
 from residency_hub.models import (
-    CalendarFeedToken,
     Event,
     Program,
     ProgramSubmission,
@@ -281,14 +279,16 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
     token_value = (request.GET.get("token") or "").strip()
     member = None
     if token_value and len(token_value) <= 64:
-        # One query: the token's member with what the access rule reads.
-        member = with_member_state(
-            get_user_model().objects.filter(
-                calendar_feed_tokens__in=CalendarFeedToken.objects.live().filter(
-                    token=token_value
-                )
+        # One query: the token's member with what the access rule reads. One
+        # filter() call, so both conditions hold for the same token row.
+        member = (
+            users_with_member_state()
+            .filter(
+                calendar_feed_tokens__token=token_value,
+                calendar_feed_tokens__revoked_at__isnull=True,
             )
-        ).first()
+            .first()
+        )
     if member is None or not is_active_member(member):
         raise Http404
     # Every active member's feed of a specialty is the same file: built once per
