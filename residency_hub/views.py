@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,7 +28,7 @@ from members.access import (
     is_active_member,
     users_with_member_state,
 )
-from members.pagecache import SharedContentMixin, cached_at_current_version
+from members.pagecache import SharedContentMixin, cached_or_built
 from residency_hub import crosslinks, ics, services
 from residency_hub.forms import (
     ProgramFilter,
@@ -291,14 +290,12 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
         )
     if member is None or not is_active_member(member):
         raise Http404
+
     # Every active member's feed of a specialty is the same file: built once per
-    # change of an event or specialty (and per day: events leave the window),
-    # cached for at most FEED_CACHE_SECONDS (bulk updates send no signal).
-    key = f"residency_hub:feed:{md5(slug.encode(), usedforsecurity=False).hexdigest()}"
-    version, body = cached_at_current_version(
-        key, (Event, Specialty), daily_in=timezone.get_default_timezone()
-    )
-    if body is None:
+    # change of an event or specialty (and per day: events leave the window) and
+    # at least every FEED_CACHE_SECONDS (bulk updates send no signal), by one
+    # worker at a time while the others serve the copy it replaces.
+    def build() -> bytes:
         specialty = get_object_or_404(Specialty, slug=slug)
         since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
         events = (
@@ -307,10 +304,18 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
             .order_by("starts_at", "pk")
         )
         with translation.override("en"):
-            body = ics.build_calendar(
+            calendar = ics.build_calendar(
                 events, name=f"LMSA · {specialty.name}", is_feed=True
-            ).to_ical()
-        cache.set(key, (version, body), FEED_CACHE_SECONDS)
+            )
+            return calendar.to_ical()
+
+    body = cached_or_built(
+        f"residency_hub:feed:{md5(slug.encode(), usedforsecurity=False).hexdigest()}",
+        (Event, Specialty),
+        build,
+        seconds=FEED_CACHE_SECONDS,
+        daily_in=timezone.get_default_timezone(),
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     # A personal URL: never kept by shared caches; the app polls for fresh data.
     patch_cache_control(response, private=True, no_store=True, max_age=0)
