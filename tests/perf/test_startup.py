@@ -35,13 +35,15 @@ import lmsa_portal.wsgi  # what gunicorn's master imports with preload_app
 from django.db import connections
 from django.template import engines
 from django.utils.translation import trans_real
-loader = engines["django"].engine.template_loaders[0]
+compiled = engines["django"].engine.template_loaders[0].get_template_cache
+views = ("mentors.views", "residency_hub.views", "ama.views")
+templates = ("base.html", "home.html", "mentors/mentor_list.html")
 print(json.dumps({
     "urlconf": "lmsa_portal.urls" in sys.modules,
-    "views": [m in sys.modules for m in ("mentors.views", "residency_hub.views", "ama.views")],
-    "templates": sorted(t for t in loader.get_template_cache if t in ("base.html", "home.html", "mentors/mentor_list.html")),
+    "views": [name in sys.modules for name in views],
+    "templates": sorted(name for name in compiled if name in templates),
     "catalogs": sorted(trans_real._translations),
-    "open_connections": [c.alias for c in connections.all() if c.connection is not None],
+    "open_connections": [c.alias for c in connections.all() if c.connection],
 }))
 """
     )
@@ -85,7 +87,8 @@ import gc, json, runpy
 config = runpy.run_path("gunicorn.conf.py")
 before = gc.get_freeze_count()
 config["pre_fork"](None, None)
-print(json.dumps({"before": before, "after": gc.get_freeze_count(), "preload": config["preload_app"]}))
+after = gc.get_freeze_count()
+print(json.dumps({"before": before, "after": after, "preload": config["preload_app"]}))
 """
     )
     assert found["before"] == 0
