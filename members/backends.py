@@ -9,12 +9,12 @@ members-only pages.
 from allauth.account import auth_backends
 from django.contrib.auth import backends
 
-from members.access import users_with_member_state
+from members.user_loading import load_user
 
 
 class MemberLoadingMixin:
     def get_user(self, user_id):
-        user = users_with_member_state().filter(pk=user_id).first()
+        user = load_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

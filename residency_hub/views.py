@@ -26,9 +26,9 @@ from members.access import (
     ActiveMemberRequiredMixin,
     active_member_required,
     is_active_member,
-    users_with_member_state,
 )
 from members.pagecache import SharedContentMixin, cached_or_built
+from members.user_loading import load_user_by
 from residency_hub import crosslinks, ics, services
 from residency_hub.forms import (
     ProgramFilter,
@@ -278,15 +278,11 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
     token_value = (request.GET.get("token") or "").strip()
     member = None
     if token_value and len(token_value) <= 64:
-        # One query: the token's member with what the access rule reads. One
-        # filter() call, so both conditions hold for the same token row.
-        member = (
-            users_with_member_state()
-            .filter(
-                calendar_feed_tokens__token=token_value,
-                calendar_feed_tokens__revoked_at__isnull=True,
-            )
-            .first()
+        # One query: the live token's member with what the access rule reads.
+        member = load_user_by(
+            "calendar_feed_tokens__token",
+            token_value,
+            calendar_feed_tokens__revoked_at__isnull=True,
         )
     if member is None or not is_active_member(member):
         raise Http404
