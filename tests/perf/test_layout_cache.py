@@ -5,8 +5,9 @@ links, CSRF token, the page they are on) is ever kept."""
 import re
 
 from django.core.cache import caches
-from django.test import Client
-from django.urls import reverse
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client, RequestFactory
+from django.urls import clear_script_prefix, reverse
 
 
 def test_each_language_gets_its_own_navigation(client, db):
@@ -36,8 +37,27 @@ def test_reader_parts_stay_per_request(active_member, staff_user, db):
     assert admin_link not in second
     # The language form returns to the page the reader is on, with their token.
     assert 'name="next" type="hidden" value="/ama/?q=two"' in second
-    tokens = {
-        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        for html in (first, as_staff)
-    }
-    assert len(tokens) == 2
+
+    def tokens(html):
+        return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+
+    # Every form's token is masked afresh on each page (logout and language forms):
+    # one kept in a cached fragment would show up again.
+    assert len(tokens(first)) == len(tokens(second)) == 2
+    assert not set(tokens(first)) & set(tokens(second))
+    assert not set(tokens(first)) & set(tokens(as_staff))
+
+
+def test_a_script_prefix_never_sticks_to_the_fragments(client, db):
+    """One request under another script prefix (a proxy passing SCRIPT_NAME) must
+    not leave its links in the layout everyone else gets."""
+    caches["layout"].clear()
+    environ = RequestFactory().get("/", SCRIPT_NAME="/elsewhere").environ
+    try:  # the real WSGI entry: it sets the script prefix from SCRIPT_NAME
+        body = b"".join(WSGIHandler()(environ, lambda status, headers: None))
+    finally:
+        clear_script_prefix()
+    assert 'href="/elsewhere/mentors/"' in body.decode()
+    plain = client.get(reverse("home")).content.decode()
+    assert "/elsewhere/" not in plain
+    assert f'href="{reverse("mentors:directory")}"' in plain
