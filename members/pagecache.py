@@ -81,6 +81,8 @@ def cached_or_built(key: str, models, build: Callable, *, seconds: int, daily_in
     The value replaced is never older than twice ``seconds``; with none at all,
     every process builds its own."""
     version, entry = _version_and_entry(key, models, daily_in)
+    if not (isinstance(entry, tuple) and len(entry) == 3):
+        entry = None  # none, or stored by an older release in another shape
     if entry is not None and entry[0] == version and time.time() - entry[1] < seconds:
         return entry[2]
     building = f"{key}:building"

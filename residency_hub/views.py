@@ -305,8 +305,9 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return calendar.to_ical()
 
+    slug_hash = md5(slug.encode(), usedforsecurity=False).hexdigest()
     body = cached_or_built(
-        f"residency_hub:feed:{md5(slug.encode(), usedforsecurity=False).hexdigest()}",
+        f"residency_hub:feed:v2:{slug_hash}",
         (Event, Specialty),
         build,
         seconds=FEED_CACHE_SECONDS,

@@ -57,6 +57,12 @@ def test_with_nothing_to_serve_everyone_builds():
     assert get(mock.Mock(return_value="value")) == "value"
 
 
+def test_an_entry_of_another_shape_is_rebuilt():
+    """An entry stored by an older release (``(version, value)``) under the key."""
+    cache.set(KEY, ("1.1", b"old body"))
+    assert get(mock.Mock(return_value="new")) == "new"
+
+
 def test_a_failed_build_lets_the_next_request_try():
     assert get(mock.Mock(return_value="old")) == "old"
     note_bulk_change(Event)
