@@ -10,9 +10,11 @@ portal's own apps is watched from start-up (``watch_portal_models``, called by
 saves a row bumps its version even if it never read one itself.
 """
 
+import time
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db import router, transaction
 from django.db.models import Model, signals
 
 CACHE_SECONDS = 60 * 60
@@ -26,12 +28,18 @@ def _version_key(model: type[Model]) -> str:
     return f"choices-version:{model._meta.label_lower}"
 
 
+def _first_version() -> int:
+    """A version never used before, for a key that is missing (new, or evicted):
+    restarting at 1 could bring back entries stored under an earlier 1."""
+    return time.time_ns() // 1000
+
+
 def _bump(sender, **kwargs) -> None:
     """Move ``sender``'s version on: every key built from it is stale now."""
     try:
         cache.incr(_version_key(sender))
     except ValueError:  # not cached yet
-        cache.set(_version_key(sender), 1, None)
+        cache.set(_version_key(sender), _first_version(), None)
 
 
 def note_bulk_change(model: type[Model]) -> None:
@@ -46,7 +54,11 @@ def _on_change(sender, **kwargs) -> None:
     # Proxy models (PendingMentor) save the same rows: follow the concrete model.
     concrete = sender._meta.concrete_model
     if concrete in _watched:
-        _bump(concrete)
+        _bump(concrete)  # for what this request reads next
+        if transaction.get_connection(router.db_for_write(concrete)).in_atomic_block:
+            # And again once committed: a reader between the two would otherwise
+            # keep the uncommitted-away rows under the new version.
+            transaction.on_commit(lambda: _bump(concrete))
 
 
 signals.post_save.connect(_on_change, weak=False)
@@ -69,11 +81,13 @@ def _watch(model: type[Model]) -> None:
 
 
 def watch_portal_models() -> None:
-    """Watch every model of the portal's own apps (``settings.LOCAL_APPS``)."""
+    """Watch every model of the apps whose rows the cached pages show
+    (``settings.CACHED_CONTENT_APPS``). Not the accounts and the list: a login or a
+    sign-up must not depend on a version counter."""
     from django.apps import apps
     from django.conf import settings
 
-    for app_label in settings.LOCAL_APPS:
+    for app_label in settings.CACHED_CONTENT_APPS:
         for model in apps.get_app_config(app_label).get_models():
             _watch(model)
 
@@ -85,7 +99,7 @@ def cached_rows(
     _watch(model)
 
     def rows() -> list:
-        version = cache.get_or_set(_version_key(model), 1, None)
+        version = cache.get_or_set(_version_key(model), _first_version, None)
         key = f"choices:{name}:{version}"
         value = cache.get(key)
         if value is None:
@@ -108,7 +122,7 @@ def data_version_and(models, keys: list[str]) -> tuple[str, dict]:
         _watch(model)
     version_keys = [_version_key(model) for model in models]
     found = cache.get_many(version_keys + keys)
-    missing = {key: 1 for key in version_keys if key not in found}
+    missing = {key: _first_version() for key in version_keys if key not in found}
     if missing:
         cache.set_many(missing, None)
         found.update(missing)

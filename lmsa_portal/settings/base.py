@@ -74,6 +74,9 @@ LOCAL_APPS = [
     "listserv",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+# Apps whose rows the cached pages and fragments show: saving or deleting one of
+# their rows moves the data version of its model on (members/cached_choices.py).
+CACHED_CONTENT_APPS = ["mentors", "residency_hub", "ama"]
 
 # ------------------------------------------------------------------------------
 # Middleware
