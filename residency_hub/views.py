@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+import re
 from collections import defaultdict
 from hashlib import md5
 from types import SimpleNamespace
@@ -50,6 +51,7 @@ SPECIALTY_EVENTS_SHOWN = 10
 PROGRAM_EVENTS_SHOWN = 10
 # Subscribed calendars keep recently ended events; older ones drop off the feed.
 FEED_PAST_DAYS = 90
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe() text
 FEED_CACHE_SECONDS = 5 * 60
 
 
@@ -277,7 +279,9 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
     personal token instead. Revoked token or inactive membership: 404, no data."""
     token_value = (request.GET.get("token") or "").strip()
     member = None
-    if token_value and len(token_value) <= 64:
+    # Only what new_feed_token() makes reaches the database (a NUL byte there
+    # was a 500 on PostgreSQL).
+    if FEED_TOKEN.fullmatch(token_value):
         # One query: the live token's member with what the access rule reads.
         member = load_user_by(
             "calendar_feed_tokens__token",

@@ -166,6 +166,17 @@ def test_revoked_token_stops_the_feed(client, active_member, specialty):
     assert b"Secret webinar" not in response.content
 
 
+def test_malformed_tokens_are_404_without_reaching_the_database(
+    client, active_member, specialty, django_assert_num_queries
+):
+    token = feed_token_rotate(user=active_member)
+    for bad in (f"{token.token[:10]}\x00{token.token[10:]}", "x" * 65, "a b", "../"):
+        with django_assert_num_queries(0):
+            response = client.get(feed_url(specialty, bad))
+        assert response.status_code == HTTPStatus.NOT_FOUND
+    assert client.get(feed_url(specialty, token.token)).status_code == HTTPStatus.OK
+
+
 def test_feed_stops_when_membership_stops_being_active(
     client, active_member, specialty
 ):
