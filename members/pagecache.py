@@ -53,18 +53,18 @@ def _path_hash(request: HttpRequest) -> str:
 BUILD_LOCK_SECONDS = 60
 
 
-def _version_and_entry(key: str, models, daily_in):
-    version, found = data_version_and(models, [key])
+def _version_and_entry(key: str, models, daily_in, also=()):
+    version, found = data_version_and(models, [key, *also])
     if daily_in is not None:
         version = f"{version}.{timezone.localdate(timezone=daily_in)}"
-    return version, found.get(key)
+    return version, found.pop(key, None), found
 
 
 def cached_at_current_version(key: str, models, daily_in=None):
     """The entry under ``key`` if it was stored at the current data version of
     ``models`` (plus the date in zone ``daily_in``, when given), and that version.
     One cache round trip: the version travels inside the entry, not in its key."""
-    version, entry = _version_and_entry(key, models, daily_in)
+    version, entry, _also = _version_and_entry(key, models, daily_in)
     if entry is not None and entry[0] == version:
         return version, entry[1]
     return version, None
@@ -80,7 +80,7 @@ def cached_or_built(key: str, models, build: Callable, *, seconds: int, daily_in
     by ``make bench``: a feed expiring under load took p99 from ~70 to 555 ms).
     The value replaced is never older than twice ``seconds``; with none at all,
     every process builds its own."""
-    version, entry = _version_and_entry(key, models, daily_in)
+    version, entry, _also = _version_and_entry(key, models, daily_in)
     if not (isinstance(entry, tuple) and len(entry) == 3):
         entry = None  # none, or stored by an older release in another shape
     if entry is not None and entry[0] == version and time.time() - entry[1] < seconds:
@@ -109,9 +109,14 @@ class SharedContentMixin:
         taken from the content's context and cached with it."""
         return {}
 
-    def reader_context(self) -> dict:
-        """What the page around the content shows of this reader (computed on
-        every request, never cached)."""
+    def reader_cache_keys(self) -> list[str]:
+        """Keys of this reader's own small cache entries, read in the same round
+        trip as the content and handed to ``reader_context``."""
+        return []
+
+    def reader_context(self, cached: dict) -> dict:
+        """What the page around the content shows of this reader, computed on every
+        request (``cached``: what was found under ``reader_cache_keys``)."""
         return {}
 
     def content_variant(self) -> str:
@@ -128,13 +133,13 @@ class SharedContentMixin:
                 _path_hash(request),
             ]
         )
-        version, cached = cached_at_current_version(
+        version, entry, reader_entries = _version_and_entry(
             key,
             self.content_models,
-            daily_in=(
-                timezone.get_current_timezone() if self.content_changes_daily else None
-            ),
+            (timezone.get_current_timezone() if self.content_changes_daily else None),
+            also=self.reader_cache_keys(),
         )
+        cached = entry[1] if entry is not None and entry[0] == version else None
         if cached is None:
             response = super().get(request, *args, **kwargs)
             if not isinstance(response, TemplateResponse):
@@ -150,7 +155,7 @@ class SharedContentMixin:
             {
                 "content": mark_safe(cached["content"]),  # noqa: S308
                 **cached["page"],
-                **self.reader_context(),
+                **self.reader_context(reader_entries),
             },
         )
 

@@ -10,10 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members.cached_choices import FRAGMENT_SECONDS, note_bulk_change
+from members.cached_choices import FRAGMENT_SECONDS
 from members.mail import portal_url, send_templated_email
 from members.models import User
-from members.pagecache import cached_at_current_version
 from residency_hub.models import (
     AdvisorContact,
     CalendarFeedToken,
@@ -190,22 +189,35 @@ def current_feed_token(*, user: User) -> CalendarFeedToken | None:
     return CalendarFeedToken.objects.live().filter(user=user).first()
 
 
-def calendar_link_token(*, user: User) -> str | None:
+def calendar_link_key(user: User) -> str:
+    return f"calendar-link-token:{user.pk}"
+
+
+def calendar_link_token(*, user: User, cached: dict | None = None) -> str | None:
     """The token of the member's live feed link, as every calendar page shows it.
 
-    Cached per member under the data version of the tokens: creating, editing or
-    deleting any token, and the bulk revocations (here and in the admin, which call
-    ``note_bulk_change``), move every entry on at once. A hit is one cache round trip
-    instead of a database query on each calendar page."""
+    Kept in the cache per member (``cached``: entries the calendar page already
+    read with its content, in the same round trip) and dropped whenever one of
+    their tokens is saved, deleted or revoked (``forget_calendar_link``), at once
+    and again after commit."""
     if not user.is_authenticated:
         return None
-    key = f"calendar-link-token:{user.pk}"
-    version, token = cached_at_current_version(key, (CalendarFeedToken,))
+    key = calendar_link_key(user)
+    token = cached.get(key) if cached is not None else cache.get(key)
     if token is None:
         live = CalendarFeedToken.objects.live().filter(user=user)
         token = live.values_list("token", flat=True).first() or ""
-        cache.set(key, (version, token), FRAGMENT_SECONDS)
+        cache.set(key, token, FRAGMENT_SECONDS)
     return token or None
+
+
+def forget_calendar_link(*user_ids: int) -> None:
+    """Drop the cached calendar-link tokens of these members: now, for what this
+    request reads next, and after commit, so that a page read in between cannot
+    keep the old token."""
+    keys = [f"calendar-link-token:{pk}" for pk in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 @transaction.atomic
@@ -223,6 +235,8 @@ def feed_token_revoke(*, user: User) -> int:
 def feed_tokens_revoke(tokens) -> int:
     """Revoke the live ones among ``tokens`` (a queryset); their feeds stop at
     once and the calendar pages stop showing them."""
-    revoked = tokens.live().update(revoked_at=timezone.now())
-    transaction.on_commit(lambda: note_bulk_change(CalendarFeedToken))
+    live = tokens.live()
+    owners = set(live.values_list("user_id", flat=True))
+    revoked = live.update(revoked_at=timezone.now())
+    forget_calendar_link(*owners)
     return revoked

@@ -189,8 +189,12 @@ class CalendarView(ActiveMemberRequiredMixin, SharedContentMixin, TemplateView):
         specialty = content_context["specialty"]
         return {"specialty": SimpleNamespace(name=specialty.name, slug=specialty.slug)}
 
-    def reader_context(self) -> dict:
-        return {"feed_token": services.calendar_link_token(user=self.request.user)}
+    def reader_cache_keys(self) -> list[str]:
+        return [services.calendar_link_key(self.request.user)]
+
+    def reader_context(self, cached: dict) -> dict:
+        token = services.calendar_link_token(user=self.request.user, cached=cached)
+        return {"feed_token": token}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

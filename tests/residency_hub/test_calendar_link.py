@@ -2,11 +2,17 @@
 (``services.calendar_link_token``): every way a link is made or stopped shows at
 once, and one member's link is never shown to another."""
 
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from residency_hub.models import CalendarFeedToken
-from residency_hub.services import calendar_link_token, feed_token_rotate
+from residency_hub.services import (
+    calendar_link_key,
+    calendar_link_token,
+    feed_token_rotate,
+    feed_tokens_revoke,
+)
 from tests.factories import make_member
 
 
@@ -86,3 +92,15 @@ def test_each_member_sees_only_their_own_link(client, active_member, specialty):
     html = calendar_page(client, specialty)
     assert mine.token in html
     assert theirs.token not in html
+
+
+def test_a_page_read_before_the_commit_cannot_keep_a_revoked_link(
+    active_member, django_capture_on_commit_callbacks
+):
+    token = feed_token_rotate(user=active_member)
+    key = calendar_link_key(active_member)
+    with django_capture_on_commit_callbacks(execute=True):
+        feed_tokens_revoke(CalendarFeedToken.objects.filter(user=active_member))
+        # Another worker's calendar page, reading the not yet committed database:
+        cache.set(key, token.token)
+    assert calendar_link_token(user=active_member) is None
