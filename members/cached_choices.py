@@ -42,14 +42,6 @@ def _bump(sender, **kwargs) -> None:
         cache.set(_version_key(sender), _first_version(), None)
 
 
-def note_bulk_change(model: type[Model]) -> None:
-    """Call after ``queryset.update()`` on a model whose data version keys cached
-    entries: bulk updates send no signal. Call it once the change is committed
-    (``transaction.on_commit``), or a reader could cache the old rows under the
-    new version."""
-    _bump(model._meta.concrete_model)
-
-
 def _on_change(sender, **kwargs) -> None:
     # Proxy models (PendingMentor) save the same rows: follow the concrete model.
     concrete = sender._meta.concrete_model
