@@ -189,8 +189,8 @@ def current_feed_token(*, user: User) -> CalendarFeedToken | None:
     return CalendarFeedToken.objects.live().filter(user=user).first()
 
 
-def calendar_link_key(user: User) -> str:
-    return f"calendar-link-token:{user.pk}"
+def calendar_link_key(user_id: int) -> str:
+    return f"calendar-link-token:{user_id}"
 
 
 def calendar_link_token(*, user: User, cached: dict | None = None) -> str | None:
@@ -202,7 +202,7 @@ def calendar_link_token(*, user: User, cached: dict | None = None) -> str | None
     and again after commit."""
     if not user.is_authenticated:
         return None
-    key = calendar_link_key(user)
+    key = calendar_link_key(user.pk)
     token = cached.get(key) if cached is not None else cache.get(key)
     if token is None:
         live = CalendarFeedToken.objects.live().filter(user=user)
@@ -215,7 +215,7 @@ def forget_calendar_link(*user_ids: int) -> None:
     """Drop the cached calendar-link tokens of these members: now, for what this
     request reads next, and after commit, so that a page read in between cannot
     keep the old token."""
-    keys = [f"calendar-link-token:{pk}" for pk in user_ids]
+    keys = [calendar_link_key(pk) for pk in user_ids]
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
 

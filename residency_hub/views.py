@@ -190,7 +190,7 @@ class CalendarView(ActiveMemberRequiredMixin, SharedContentMixin, TemplateView):
         return {"specialty": SimpleNamespace(name=specialty.name, slug=specialty.slug)}
 
     def reader_cache_keys(self) -> list[str]:
-        return [services.calendar_link_key(self.request.user)]
+        return [services.calendar_link_key(self.request.user.pk)]
 
     def reader_context(self, cached: dict) -> dict:
         token = services.calendar_link_token(user=self.request.user, cached=cached)

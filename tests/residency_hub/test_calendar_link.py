@@ -98,7 +98,7 @@ def test_a_page_read_before_the_commit_cannot_keep_a_revoked_link(
     active_member, django_capture_on_commit_callbacks
 ):
     token = feed_token_rotate(user=active_member)
-    key = calendar_link_key(active_member)
+    key = calendar_link_key(active_member.pk)
     with django_capture_on_commit_callbacks(execute=True):
         feed_tokens_revoke(CalendarFeedToken.objects.filter(user=active_member))
         # Another worker's calendar page, reading the not yet committed database:
