@@ -60,14 +60,15 @@ def _version_and_entry(key: str, models, daily_in, also=()):
     return version, found.pop(key, None), found
 
 
-def cached_at_current_version(key: str, models, daily_in=None):
-    """The entry under ``key`` if it was stored at the current data version of
-    ``models`` (plus the date in zone ``daily_in``, when given), and that version.
-    One cache round trip: the version travels inside the entry, not in its key."""
-    version, entry, _also = _version_and_entry(key, models, daily_in)
+def cached_at_current_version(key: str, models, daily_in=None, also=()):
+    """That version, the entry under ``key`` if it was stored at the current data
+    version of ``models`` (plus the date in zone ``daily_in``, when given), and the
+    entries found under the keys ``also``. One cache round trip: the version
+    travels inside the entry, not in its key."""
+    version, entry, found = _version_and_entry(key, models, daily_in, also)
     if entry is not None and entry[0] == version:
-        return version, entry[1]
-    return version, None
+        return version, entry[1], found
+    return version, None, found
 
 
 def cached_or_built(key: str, models, build: Callable, *, seconds: int, daily_in=None):
@@ -133,13 +134,12 @@ class SharedContentMixin:
                 _path_hash(request),
             ]
         )
-        version, entry, reader_entries = _version_and_entry(
+        version, cached, reader_entries = cached_at_current_version(
             key,
             self.content_models,
             (timezone.get_current_timezone() if self.content_changes_daily else None),
             also=self.reader_cache_keys(),
         )
-        cached = entry[1] if entry is not None and entry[0] == version else None
         if cached is None:
             response = super().get(request, *args, **kwargs)
             if not isinstance(response, TemplateResponse):
@@ -230,7 +230,7 @@ class AnonymousPageCacheMiddleware:
                 _path_hash(request),
             ]
         )
-        version, response = cached_at_current_version(
+        version, response, _found = cached_at_current_version(
             key, spec.models, daily_in=zone if spec.daily else None
         )
         if response is not None:
