@@ -200,8 +200,6 @@ def calendar_link_token(*, user: User, cached: dict | None = None) -> str | None
     read with its content, in the same round trip) and dropped whenever one of
     their tokens is saved, deleted or revoked (``forget_calendar_link``), at once
     and again after commit."""
-    if not user.is_authenticated:
-        return None
     key = calendar_link_key(user.pk)
     token = cached.get(key) if cached is not None else cache.get(key)
     if token is None:
@@ -229,7 +227,10 @@ def feed_token_rotate(*, user: User) -> CalendarFeedToken:
 
 def feed_token_revoke(*, user: User) -> int:
     """Stop every feed link of the member from working."""
-    return feed_tokens_revoke(CalendarFeedToken.objects.filter(user=user))
+    live = CalendarFeedToken.objects.live().filter(user=user)
+    revoked = live.update(revoked_at=timezone.now())
+    forget_calendar_link(user.pk)
+    return revoked
 
 
 def feed_tokens_revoke(tokens) -> int:

@@ -126,7 +126,7 @@ class SpecialtyDetailView(ActiveMemberRequiredMixin, DetailView):
         )
         context["mentors"] = crosslinks.mentors_for(specialty=self.object, user=user)
         context["videos"] = crosslinks.videos_for(specialty=self.object)
-        context["feed_token"] = services.current_feed_token(user=user)
+        context["feed_token"] = services.calendar_link_token(user=user)
         return context
 
 

@@ -19,12 +19,10 @@ def feed_token_for(user):
 
 
 @register.simple_tag(takes_context=True)
-def feed_url(context, specialty, feed_token) -> str:
-    """The absolute https address of a specialty's feed with the member's token
-    (a ``CalendarFeedToken`` or its token string)."""
-    if not feed_token:
+def feed_url(context, specialty, token: str | None) -> str:
+    """The absolute https address of a specialty's feed with the member's token."""
+    if not token:
         return ""
-    token = getattr(feed_token, "token", feed_token)
     path = reverse("residency_hub:calendar-feed", args=[specialty.slug])
     return context["request"].build_absolute_uri(
         f"{path}?{urlencode({'token': token})}"
