@@ -152,16 +152,18 @@ def cache_from_env(variable: str, **kwargs) -> dict:
     return config
 
 
-CACHES = {"default": cache_from_env("CACHE_URL", default="locmemcache://lmsa-portal")}
-LAYOUT_CACHE = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "lmsa-portal-layout",
+CACHES = {
+    "default": cache_from_env("CACHE_URL", default="locmemcache://lmsa-portal"),
+    # Parts of the page layout that are the same for every reader in one language
+    # (navigation links, footer text, the language list) are rendered once per
+    # worker process and language and kept in its memory ({% cache ... using=
+    # "layout" %} in base.html). They change only with a deploy, which starts new
+    # processes (dev.py turns this off: runserver keeps its process).
+    "layout": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lmsa-portal-layout",
+    },
 }
-# Parts of the page layout that are the same for every reader in one language
-# (navigation links, footer text, the language list) are rendered once per worker
-# process and language and kept in its memory ({% cache ... using="layout" %} in
-# base.html). They change only with a deploy, which starts new processes.
-CACHES["layout"] = LAYOUT_CACHE
 
 # ------------------------------------------------------------------------------
 # Authentication (django-allauth)

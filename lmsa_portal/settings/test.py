@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import LAYOUT_CACHE, cache_from_env
+from .base import CACHES, cache_from_env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-with-enough-length-for-hmac-checks"
@@ -11,8 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 CACHES = {
+    **CACHES,
     "default": cache_from_env("CACHE_URL", default="locmemcache://lmsa-portal-tests"),
-    "layout": LAYOUT_CACHE,
 }
 # On Redis, each pytest-xdist worker gets its own database: tests clear the cache,
 # and one worker must not wipe another's rate-limit counters.

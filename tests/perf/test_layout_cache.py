@@ -61,3 +61,12 @@ def test_a_script_prefix_never_sticks_to_the_fragments(client, db):
     plain = client.get(reverse("home")).content.decode()
     assert "/elsewhere/" not in plain
     assert f'href="{reverse("mentors:directory")}"' in plain
+
+
+def test_development_keeps_no_layout_fragments():
+    """runserver reloads templates and catalogs in the same process: a kept
+    fragment would hide an edit to the navigation or a translation."""
+    from lmsa_portal.settings import base, dev
+
+    assert dev.CACHES["layout"]["BACKEND"].endswith("DummyCache")
+    assert base.CACHES["layout"]["BACKEND"].endswith("LocMemCache")
