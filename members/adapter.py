@@ -37,3 +37,11 @@ class AccountAdapter(DefaultAccountAdapter):
         deliver_email.enqueue(
             subject=message.subject, body=body, html=html, to=message.to
         )
+
+    def is_safe_url(self, url: str | None) -> bool:
+        # allauth parses ?next= with urlparse, which raises on a malformed host
+        # ("http://[::1"): such a target is simply not safe, never a 500.
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
