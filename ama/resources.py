@@ -8,10 +8,11 @@ description, summary, status, slug (optional; made from the title and year).
 import datetime
 
 from django.utils.text import slugify
-from import_export import fields, resources
+from import_export import fields
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
 from ama.models import Audience, Language, Topic, Video, unique_video_slug
+from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from residency_hub.models import Specialty
 
 
@@ -43,7 +44,7 @@ def unique_topic_slug(name: str) -> str:
     return slug
 
 
-class VideoResource(resources.ModelResource):
+class VideoResource(SpreadsheetSafeResource):
     topics = fields.Field(
         attribute="topics", column_name="topics", widget=TopicNamesWidget()
     )

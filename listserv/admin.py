@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -27,11 +27,12 @@ from listserv.services import (
     subscriber_send_confirmation,
     subscriber_unsubscribe,
 )
+from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from members.mail import deliver_email
 from residency_hub.models import Specialty
 
 
-class SubscriberResource(resources.ModelResource):
+class SubscriberResource(SpreadsheetSafeResource):
     """CSV columns; status, source and dates are exported but never imported, so
     an import can never mark an address as confirmed."""
 

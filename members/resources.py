@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
+from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from members.models import Membership, RosterEntry
 
 
@@ -38,7 +39,7 @@ class StrictDateWidget(widgets.DateWidget):
         self.formats = ("%Y-%m-%d", "%m/%d/%Y")
 
 
-class RosterEntryResource(resources.ModelResource):
+class RosterEntryResource(SpreadsheetSafeResource):
     email = fields.Field(attribute="email", column_name="email")
     member_type = fields.Field(
         attribute="member_type",
@@ -96,7 +97,7 @@ class RosterEntryResource(resources.ModelResource):
             raise ValidationError(_("Every row needs an email address."))
 
 
-class MembershipResource(resources.ModelResource):
+class MembershipResource(SpreadsheetSafeResource):
     email = fields.Field(attribute="user__email", column_name="email")
     first_name = fields.Field(attribute="user__first_name", column_name="first_name")
     last_name = fields.Field(attribute="user__last_name", column_name="last_name")

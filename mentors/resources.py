@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
+from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from members.locations import USState
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
@@ -191,7 +192,7 @@ class ConfirmedOnWidget(widgets.Widget):
         return timezone.localtime(value).date().isoformat()
 
 
-class MentorResource(resources.ModelResource):
+class MentorResource(SpreadsheetSafeResource):
     first_name = fields.Field("first_name", "First Name")
     last_name = fields.Field("last_name", "Last Name")
     credentials = fields.Field("credentials", "Credentials")

@@ -10,11 +10,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export import fields, resources
+from import_export import fields
 from import_export.admin import ImportExportMixin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from residency_hub import services
 from residency_hub.forms import (
     EventAdminForm,
@@ -54,7 +55,7 @@ class SpecialtyAdmin(admin.ModelAdmin):
 # --- Import / export ----------------------------------------------------------
 
 
-class ProgramResource(resources.ModelResource):
+class ProgramResource(SpreadsheetSafeResource):
     """Programs as CSV rows; the slug identifies a program, specialties by slug."""
 
     specialty = fields.Field(
@@ -88,7 +89,7 @@ class ProgramResource(resources.ModelResource):
         report_skipped = True
 
 
-class EventResource(resources.ModelResource):
+class EventResource(SpreadsheetSafeResource):
     """Events as CSV rows; the uid identifies an event (new rows get one)."""
 
     specialty = fields.Field(
