@@ -1,5 +1,6 @@
 """Site-wide pages: home, PLUS Network, health check, error pages."""
 
+import sys
 from http import HTTPStatus
 
 from django.db import connections
@@ -10,6 +11,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from lmsa_portal.outage import RETRY_AFTER_SECONDS, is_database_outage
 from members.pagecache import anonymous_page_cache
 
 
@@ -49,7 +51,14 @@ def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpRes
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Friendly 500 page that needs no database or context processors."""
+    """Friendly 500 page (503 while the database is down); needs no database."""
+    if is_database_outage(sys.exc_info()[1]):
+        template = loader.get_template("503.html")
+        response = HttpResponse(
+            template.render(), status=HTTPStatus.SERVICE_UNAVAILABLE
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     template = loader.get_template("500.html")
     return HttpResponse(template.render(), status=HTTPStatus.INTERNAL_SERVER_ERROR)
 

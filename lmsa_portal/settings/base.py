@@ -334,9 +334,16 @@ RATELIMIT_VIEW = "lmsa_portal.views.rate_limited"
 # ------------------------------------------------------------------------------
 # Logging
 # ------------------------------------------------------------------------------
+# A database outage is logged once per this many seconds per process, not once
+# per request (lmsa_portal/outage.py).
+OUTAGE_LOG_INTERVAL_SECONDS = env.int("OUTAGE_LOG_INTERVAL_SECONDS", default=60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"once_per_outage": {"()": "lmsa_portal.outage.OncePerOutageFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["once_per_outage"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }

@@ -109,6 +109,10 @@ class PostgresServer:
         server accepts connections."""
         self._pg_ctl("restart", "-m", "fast")
 
+    def pause(self) -> None:
+        """Stop (fast) and keep the data: ``start`` brings it back."""
+        self._pg_ctl("stop", "-m", "fast")
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             self._pg_ctl("stop", "-m", "immediate")

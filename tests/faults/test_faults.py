@@ -127,6 +127,9 @@ def test_postgres_restart_loses_no_acknowledged_submission(portal, postgres_serv
     assert [r for r in clear if r[0] > last_back], "no request after the restarts"
     # Outside the restarts themselves: no server errors, no refused connections.
     assert all(r[3] in (200, 302) for r in clear), Counter(r[3] for r in clear)
+    # During them: the polite 503 at worst, never a 500.
+    during = [r[3] for r in results if overlaps(r)]
+    assert all(s == 503 or s in (200, 302) for s in during), Counter(during)
 
     stored = Counter(
         email
@@ -155,6 +158,52 @@ def login(port: int, email: str, password: str) -> dict:
     session = {**cookies, **response.cookies()}
     assert "__Host-sessionid" in session
     return session
+
+
+def test_pages_answer_a_polite_503_while_the_database_is_down(portal, postgres_server):
+    """PostgreSQL stopped: signed-in pages, a form post and the health check say
+    503 with Retry-After and the portal's own page; once it is back, every page
+    answers again with no server error."""
+    portal.create_member("outage@faults.example", "Outage-Page-2026!")
+    with portal.gunicorn() as port:
+        session = login(port, "outage@faults.example", "Outage-Page-2026!")
+        cookies, token = csrf(port, "/listserv/")
+        assert get(port, "/mentors/", cookies=session).status == 200
+        postgres_server.pause()
+        try:
+            pages = [
+                get(port, path, cookies=session, source=new_source())
+                for path in ["/mentors/", "/members/me/", "/residency-hub/", "/ama/"]
+            ]
+            form = listserv_signup(
+                port,
+                "during.outage@faults.example",
+                cookies=cookies,
+                token=token,
+                source=new_source(),
+            )
+            health = get(port, "/healthz")
+        finally:
+            postgres_server.start()
+
+        for response in [*pages, form]:
+            assert response.status == 503, response.status
+            assert response.headers["Retry-After"].isdigit()
+            assert "back in a minute" in response.body
+            assert "Traceback" not in response.body
+        assert "it was not saved" in form.body
+        assert health.status == 503
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if get(port, "/mentors/", cookies=session).status == 200:
+                break
+            time.sleep(0.2)
+        after = [
+            get(port, path, cookies=session, source=new_source()).status
+            for path in ["/mentors/", "/members/me/", "/residency-hub/", *PAGES]
+        ]
+        assert all(status == 200 for status in after), after
 
 
 def test_two_instances_share_sessions_and_rate_limits(portal):
