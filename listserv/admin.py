@@ -220,6 +220,7 @@ class MailingAdmin(SimpleHistoryAdmin):
         "skipped_count",
         "created",
         "finished_at",
+        "sending_problem",
     ]
     list_filter = ["status"]
     search_fields = ["subject"]
@@ -229,6 +230,7 @@ class MailingAdmin(SimpleHistoryAdmin):
     progress_fields = [
         "status",
         "progress",
+        "sending_problem",
         "created_by",
         "created",
         "queued_at",
@@ -302,6 +304,15 @@ class MailingAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("skipped"), ordering="skipped_count")
     def skipped_count(self, obj):
         return obj.skipped_count
+
+    @admin.display(description=_("sending problem"))
+    def sending_problem(self, obj):
+        if not obj.last_error:
+            return "—"
+        return _(
+            "Sending stopped: %(error)s. Fix the cause, then use the "
+            "“Resume sending” action to try again."
+        ) % {"error": obj.last_error[:300]}
 
     @admin.display(description=_("progress"))
     def progress(self, obj):

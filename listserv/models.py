@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from listserv.choices import US_STATES, Frequency, InterestCode, Role
+from lmsa_portal.validators import validate_one_line
 
 
 class Interest(models.Model):
@@ -180,7 +181,9 @@ class Mailing(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
 
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(
+        _("subject"), max_length=200, validators=[validate_one_line]
+    )
     body_markdown = models.TextField(
         _("body"),
         help_text=_(
@@ -236,6 +239,8 @@ class Mailing(models.Model):
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("sending finished"), null=True, blank=True)
+    # Why the last run of the sending task stopped, for staff; empty once it ran.
+    last_error = models.TextField(_("last error"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated"])
     objects = MailingQuerySet.as_manager()

@@ -372,3 +372,59 @@ def test_send_double_submit_is_a_warning_not_a_500(admin_client_mfa, monkeypatch
     assert response.status_code == HTTPStatus.OK
     assertContains(response, "This mailing was already sent.")
     assert Delivery.objects.filter(mailing=mailing).count() == 2
+
+
+# Header injection and failed sending runs (issue 21)
+@pytest.mark.parametrize(
+    "subject", ["Hello\r\nBcc: someone@example.com", "Hello\nthere", "Hi\rBcc: x"]
+)
+def test_subject_with_a_line_break_is_refused_at_the_form(admin_client_mfa, subject):
+    response = admin_client_mfa.post(
+        reverse("admin:listserv_mailing_add"),
+        {"subject": subject, "body_markdown": "Please **help**."},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assertContains(response, "Keep this on one line")
+    assertContains(response, "Please **help**.")  # what was typed is kept
+    assert not Mailing.objects.exists()
+
+
+def test_failed_sending_run_shows_its_reason_and_can_be_resumed(
+    admin_client_mfa, monkeypatch
+):
+    import smtplib
+
+    from listserv import tasks
+
+    SubscriberFactory.create_batch(2)
+    mailing = MailingFactory()
+    real_deliver = tasks.mailing_deliver
+
+    def server_down(*, mailing_id):
+        raise smtplib.SMTPConnectError(421, "mail.example.org: try again later")
+
+    monkeypatch.setattr(tasks, "mailing_deliver", server_down)
+    mailing_queue(mailing=mailing)
+    with pytest.raises(smtplib.SMTPConnectError):
+        tasks.send_mailing.call(mailing_id=mailing.pk)
+    mailing.refresh_from_db()
+    assert "SMTPConnectError" in mailing.last_error
+    assert "try again later" in mailing.last_error
+
+    changelist = admin_client_mfa.get(reverse("admin:listserv_mailing_changelist"))
+    assertContains(changelist, "Sending stopped: SMTPConnectError")
+    change = admin_client_mfa.get(
+        reverse("admin:listserv_mailing_change", args=[mailing.pk])
+    )
+    assertContains(change, "try again later")
+
+    monkeypatch.setattr(tasks, "mailing_deliver", real_deliver)
+    response = admin_client_mfa.post(
+        reverse("admin:listserv_mailing_changelist"),
+        {"action": "resume_sending", "_selected_action": [mailing.pk]},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    mailing.refresh_from_db()
+    assert mailing.last_error == ""
+    assert mailing.status == Mailing.Status.SENT
+    assert len(mail.outbox) == 2
