@@ -208,6 +208,19 @@ def _progress_counts(mailing: Mailing) -> dict:
     )
 
 
+class FailedDeliveriesFilter(admin.SimpleListFilter):
+    title = _("deliveries")
+    parameter_name = "failures"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Some could not be delivered"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.with_failed_deliveries()
+        return queryset
+
+
 @admin.register(Mailing)
 class MailingAdmin(SimpleHistoryAdmin):
     form = MailingAdminForm
@@ -222,7 +235,7 @@ class MailingAdmin(SimpleHistoryAdmin):
         "finished_at",
         "sending_problem",
     ]
-    list_filter = ["status"]
+    list_filter = ["status", FailedDeliveriesFilter]
     search_fields = ["subject"]
     date_hierarchy = "created"
     actions = ["resume_sending", "retry_failed"]

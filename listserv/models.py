@@ -155,6 +155,14 @@ class Subscriber(models.Model):
 
 
 class MailingQuerySet(models.QuerySet):
+    def with_failed_deliveries(self):
+        """Mailings at least one of whose messages could not be delivered."""
+        return self.filter(
+            pk__in=Delivery.objects.filter(status=Delivery.Status.FAILED).values(
+                "mailing_id"
+            )
+        )
+
     def with_progress(self):
         """Annotate delivery counts per status in one query."""
         Status = Delivery.Status

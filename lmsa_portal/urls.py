@@ -6,11 +6,30 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from lmsa_portal import views
+from lmsa_portal import reports, views
+from lmsa_portal.attention import needs_attention
 from members import views as members_views
 
 # The admin login goes through allauth: its rate limits and MFA apply to staff.
 admin.site.login = secure_admin_login(admin.site.login)
+
+
+def _index_with_attention(index):
+    """The admin index with the "Needs attention" tiles above the app list."""
+
+    def view(request, extra_context=None):
+        tiles = needs_attention(user=request.user)
+        context = {
+            "attention_visible": bool(tiles),  # the user may act on some of it
+            "attention_tiles": [tile for tile in tiles if tile.count],
+            **(extra_context or {}),
+        }
+        return index(request, extra_context=context)
+
+    return view
+
+
+admin.site.index = _index_with_attention(admin.site.index)
 admin.site.site_header = _("LMSA Member Portal administration")
 admin.site.site_title = _("LMSA Portal admin")
 admin.site.index_title = _("Curate members, mentors, programs, sessions and mailings")
@@ -26,6 +45,9 @@ urlpatterns = [
     path("residency-hub/", include("residency_hub.urls")),
     path("ama/", include("ama.urls")),
     path("listserv/", include("listserv.urls")),
+    path(
+        "admin/reports/", admin.site.admin_view(reports.reports), name="admin-reports"
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -174,9 +174,15 @@ class RosterStatusFilter(admin.SimpleListFilter):
     parameter_name = "current"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Current")), ("no", _("Expired"))]
+        return [
+            ("yes", _("Current")),
+            ("no", _("Expired")),
+            ("expiring", _("Expiring within 30 days")),
+        ]
 
     def queryset(self, request, queryset):
+        if self.value() == "expiring":
+            return queryset.expiring_within(30)
         if self.value() == "yes":
             return queryset.active()
         if self.value() == "no":

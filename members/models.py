@@ -82,6 +82,10 @@ class User(AbstractUser):
 
 
 class MembershipQuerySet(models.QuerySet):
+    def pending(self):
+        """Memberships waiting for a staff decision."""
+        return self.filter(status=Membership.Status.PENDING)
+
     def active(self, today: datetime.date | None = None):
         """Approved memberships that have not expired (the verified-email part
         of the rule lives in members.access)."""
@@ -181,6 +185,13 @@ class RosterEntryQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(
             models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=today)
+        )
+
+    def expiring_within(self, days: int, today: datetime.date | None = None):
+        """Current rows whose membership ends within ``days`` days."""
+        today = today or timezone.localdate()
+        return self.filter(
+            expires_on__gt=today, expires_on__lte=today + datetime.timedelta(days=days)
         )
 
 

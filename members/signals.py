@@ -3,6 +3,7 @@
 from allauth.account.signals import email_confirmed
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -30,7 +31,8 @@ def sync_content_curator_permissions(sender, using: str = "default", **kwargs) -
     if group is None:
         return
     permissions = Permission.objects.using(using).filter(
-        content_type__app_label__in=CONTENT_APP_LABELS
+        Q(content_type__app_label__in=CONTENT_APP_LABELS)
+        | Q(content_type__app_label="lmsa_portal", codename="view_reports")
     )
     group.permissions.set(permissions)
 

@@ -35,6 +35,7 @@ class DirectoryVisibilityFilter(admin.SimpleListFilter):
             ("paused", _("Paused")),
             ("stale", _("Stale (unconfirmed)")),
             ("reminded", _("Reconfirmation emailed, no answer yet")),
+            ("attention", _("Stale or awaiting reconfirmation")),
         ]
 
     def queryset(self, request, queryset):
@@ -46,6 +47,8 @@ class DirectoryVisibilityFilter(admin.SimpleListFilter):
             return approved.filter(paused_until__gt=today)
         if self.value() == "stale":
             return approved.filter(stale_since__isnull=False)
+        if self.value() == "attention":
+            return queryset.needing_reconfirmation()
         if self.value() == "reminded":
             return approved.filter(
                 reconfirmation_sent_at__isnull=False, stale_since__isnull=True

@@ -89,6 +89,17 @@ class MentorQuerySet(models.QuerySet):
     def with_email(self, email: str):
         return self.filter(email__iexact=(email or "").strip())
 
+    def awaiting_review(self):
+        """New sign-ups waiting for a staff decision."""
+        return self.filter(status=Mentor.Status.PENDING)
+
+    def needing_reconfirmation(self):
+        """Approved listings gone stale, or emailed "still mentoring?" and not
+        answered yet."""
+        return self.filter(status=Mentor.Status.APPROVED).filter(
+            Q(stale_since__isnull=False) | Q(reconfirmation_sent_at__isnull=False)
+        )
+
     def open(self):
         """Listings a physician can still act on (not declined, not removed)."""
         return self.filter(status__in=[Mentor.Status.PENDING, Mentor.Status.APPROVED])

@@ -67,6 +67,9 @@ THIRD_PARTY_APPS = [
     "django_tasks_db",
 ]
 LOCAL_APPS = [
+    # The project itself: staff operations across the initiatives (needs-attention
+    # tiles, daily staff digest, reports) and its management command.
+    "lmsa_portal",
     "members",
     "residency_hub",
     "mentors",
