@@ -266,6 +266,11 @@ class Mentor(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
+    def state_name(self) -> str:
+        # get_state_display() translates all 56 labels on every call.
+        return USState(self.state).label if self.state else ""
+
+    @property
     def mentee_levels(self) -> list[str]:
         """Values of ``MenteeLevel`` this mentor takes."""
         return [

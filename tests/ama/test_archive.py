@@ -114,6 +114,17 @@ def test_bad_filter_values_show_a_message_not_an_error(client):
     assertContains(response, "Select a valid choice")
 
 
+def test_a_year_without_sessions_is_said_not_silently_everything(client):
+    VideoFactory(title="Recent", date=datetime.date(2025, 5, 1))
+    response = client.get(reverse("ama:archive"), {"year": "1999"})
+    assert response.status_code == HTTPStatus.OK
+    assertContains(response, "Some filters were not understood")
+    assertContains(response, '<a href="#id_year">Year</a>: Select a valid choice')
+    assert archive_titles(response) == ["Recent"]
+    response = client.get(reverse("ama:archive"), {"year": "2025"})
+    assertNotContains(response, "Some filters were not understood")
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
