@@ -98,7 +98,7 @@ BUDGETS = {
     "event .ics": 6,
     "specialty .ics feed": 6,
     "AMA archive": 8,
-    "AMA archive, search": 8,
+    "AMA archive, search": 9,  # PostgreSQL: + the panelists and topics matched
     "AMA video page": 8,
     "AMA upcoming session": 10,
     "account page": 11,
