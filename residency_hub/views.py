@@ -4,6 +4,7 @@ import calendar
 import datetime
 import re
 from collections import defaultdict
+from hashlib import md5
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -285,7 +286,9 @@ def _feed_events(request: HttpRequest, slug: str):
 def _feed_etag(request: HttpRequest, slug: str) -> str:
     specialty, _events, summary = _feed_events(request, slug)
     changed = summary["changed"].timestamp() if summary["changed"] else 0
-    return f"{summary['count']}-{changed}-{specialty.name}"
+    # The name is in the feed (its title); hashed, as it may be any text.
+    state = f"{summary['count']}-{changed}-{specialty.name}"
+    return md5(state.encode(), usedforsecurity=False).hexdigest()
 
 
 def _feed_last_modified(request: HttpRequest, slug: str):

@@ -58,6 +58,17 @@ def test_an_edit_or_a_deletion_sends_the_feed_again(client, active_member, speci
     assert titles(deleted) == {"Open house (new time)"}
 
 
+def test_renaming_the_specialty_sends_the_feed_again(client, active_member, specialty):
+    EventFactory(specialty=specialty)
+    url = feed_url(specialty, feed_token_rotate(user=active_member).token)
+    etag = client.get(url)["ETag"]
+    specialty.name = "Medicina de urgencias · Emergencias"
+    specialty.save()
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == HTTPStatus.OK
+    assert response["ETag"] != etag
+
+
 def test_a_revoked_link_gets_a_404_even_with_the_current_etag(
     client, active_member, specialty
 ):
