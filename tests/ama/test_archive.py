@@ -274,6 +274,19 @@ def test_feed_is_valid_atom_with_published_entries(client):
     assert client.get(link.removeprefix("http://testserver")).status_code == 200
 
 
+def test_feed_reader_with_the_current_copy_gets_a_304(client):
+    video = VideoFactory(title="First")
+    first = client.get(reverse("ama:feed"))
+    assert first.status_code == HTTPStatus.OK
+    again = client.get(reverse("ama:feed"), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == HTTPStatus.NOT_MODIFIED
+    video.status = Video.Status.DRAFT
+    video.save()
+    changed = client.get(reverse("ama:feed"), headers={"if-none-match": first["ETag"]})
+    assert changed.status_code == HTTPStatus.OK
+    assert b"First" not in changed.content
+
+
 def test_publishing_stamps_published_at_once():
     video = VideoFactory(status=Video.Status.DRAFT)
     assert video.published_at is None
