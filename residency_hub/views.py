@@ -9,6 +9,7 @@ from hashlib import md5
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -52,6 +53,7 @@ PROGRAM_EVENTS_SHOWN = 10
 # Subscribed calendars keep recently ended events; older ones drop off the feed.
 FEED_PAST_DAYS = 90
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe() text
+FEED_CACHE_SECONDS = 24 * 60 * 60
 
 
 class ProgramListView(ActiveMemberRequiredMixin, ListView):
@@ -301,13 +303,21 @@ def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
     personal token instead. Revoked token or inactive membership: 404, no data.
     A calendar app that has the current copy gets a 304 from two queries."""
     specialty, events, _summary = _feed_events(request, slug)
-    with translation.override("en"):
-        calendar = ics.build_calendar(
-            events, name=f"LMSA · {specialty.name}", is_feed=True
-        )
-    response = HttpResponse(
-        calendar.to_ical(), content_type="text/calendar; charset=utf-8"
+
+    def build() -> bytes:
+        with translation.override("en"):
+            calendar = ics.build_calendar(
+                events, name=f"LMSA · {specialty.name}", is_feed=True
+            )
+            return calendar.to_ical()
+
+    # The same file for every active member; its key (the ETag) moves on with any
+    # change, so a kept copy is never stale, and each feed is built once per
+    # change, when first asked for (a build of a large specialty takes ~0.4 s).
+    body = cache.get_or_set(
+        f"residency_hub:feed:{_feed_etag(request, slug)}", build, FEED_CACHE_SECONDS
     )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     # A personal URL: never kept by shared caches; the app asks again each time.
     patch_cache_control(response, private=True, no_cache=True)
     response["X-Robots-Tag"] = "noindex"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from residency_hub.models import Event
 from residency_hub.services import feed_token_revoke, feed_token_rotate
 from residency_hub.views import FEED_PAST_DAYS
+from tests.factories import make_member
 from tests.residency_hub.factories import EventFactory
 from tests.residency_hub.test_ics import feed_url, parse
 
@@ -67,6 +68,30 @@ def test_renaming_the_specialty_sends_the_feed_again(client, active_member, spec
     response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == HTTPStatus.OK
     assert response["ETag"] != etag
+
+
+def test_each_feed_is_built_once_per_change(
+    client, active_member, specialty, monkeypatch
+):
+    from residency_hub import ics
+
+    builds = []
+    real_build = ics.build_calendar
+    monkeypatch.setattr(
+        ics, "build_calendar", lambda *a, **k: builds.append(1) or real_build(*a, **k)
+    )
+    event = EventFactory(specialty=specialty, title="Open house")
+    url = feed_url(specialty, feed_token_rotate(user=active_member).token)
+    other = feed_url(specialty, feed_token_rotate(user=make_member()).token)
+    first = client.get(url).content
+    assert client.get(other).content == first  # the same file for every member
+    assert len(builds) == 1
+    Event.objects.filter(pk=event.pk).update(
+        title="Open house (moved)",
+        updated_at=timezone.now() + datetime.timedelta(minutes=1),
+    )
+    assert titles(client.get(url)) == {"Open house (moved)"}
+    assert len(builds) == 2
 
 
 def test_a_revoked_link_gets_a_404_even_with_the_current_etag(
