@@ -347,7 +347,7 @@ def test_detail_and_feed_query_counts_do_not_grow(client, page, viewer, request)
 
     grow()
     client.get(url())  # warm up per-process lookups (content types, sites)
-    cache.clear()  # measure the page as built, not served from the page cache
+    cache.clear()  # measure the page with the filter-form fragment built
     with CaptureQueriesContext(connection) as few:
         assert client.get(url()).status_code == 200
     for _ in range(5):
