@@ -12,7 +12,7 @@ forwards, backwards = add_admin_search_indexes(
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("listserv", "0004_us_states_and_territories"),
+        ("listserv", "0005_mailing_last_error_one_line_subject"),
         ("members", "0005_admin_indexes"),  # pg_trgm
     ]
 
