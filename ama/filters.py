@@ -6,7 +6,6 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from ama.models import Audience, Language, Topic, Video
-from members.cached_choices import cached_rows
 from members.search import search_queryset
 
 SEARCH_FIELDS = [
@@ -20,31 +19,19 @@ SEARCH_FIELDS = [
 ]
 
 
-# Choices cached until a video or topic changes: no query per archive page.
-_years = cached_rows(
-    "ama-years",
-    Video,
-    lambda: (
+def year_choices() -> list[tuple[str, str]]:
+    years = (
         Video.objects.published()
         .annotate(year=ExtractYear("date"))
         .values_list("year", flat=True)
         .distinct()
         .order_by("-year")
-    ),
-)
-_topics = cached_rows(
-    "ama-topics",
-    Topic,
-    lambda: Topic.objects.order_by("name").values_list("slug", "name"),
-)
-
-
-def year_choices() -> list[tuple[str, str]]:
-    return [(str(year), str(year)) for year in _years()]
+    )
+    return [(str(year), str(year)) for year in years]
 
 
 def topic_choices() -> list[tuple[str, str]]:
-    return _topics()
+    return list(Topic.objects.order_by("name").values_list("slug", "name"))
 
 
 class VideoFilter(django_filters.FilterSet):

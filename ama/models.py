@@ -69,7 +69,12 @@ class VideoQuerySet(models.QuerySet):
         return self.filter(status=Video.Status.PUBLISHED)
 
     def for_listing(self):
-        return self.select_related("specialty").prefetch_related("topics", "panelists")
+        # Cards show neither summary nor transcript: an hour's transcript is long.
+        return (
+            self.select_related("specialty")
+            .prefetch_related("topics", "panelists")
+            .defer("summary", "transcript")
+        )
 
 
 class Video(models.Model):

@@ -1,14 +1,15 @@
 from django.urls import path
+from django.views.decorators.http import condition
 
 from ama import views
-from ama.feeds import LatestVideosFeed
+from ama.feeds import LatestVideosFeed, feed_etag
 
 app_name = "ama"
 
 # Fixed paths come before "<slug:slug>/" so a session slug can never shadow them.
 urlpatterns = [
     path("", views.ArchiveView.as_view(), name="archive"),
-    path("feed/", LatestVideosFeed(), name="feed"),
+    path("feed/", condition(etag_func=feed_etag)(LatestVideosFeed()), name="feed"),
     path("upcoming/<int:pk>/", views.upcoming_detail, name="upcoming-detail"),
     path(
         "upcoming/<int:pk>/questions/",

@@ -16,7 +16,6 @@ from ama.models import (
     Panelist,
     Question,
     QuestionVote,
-    Topic,
     UpcomingSession,
     Video,
 )
@@ -27,25 +26,19 @@ from ama.services import (
     question_withdraw_vote,
 )
 from members.access import active_member_required, is_active_member
-from members.cached_choices import FRAGMENT_SECONDS, data_version
-from members.pagecache import AnonymousCache
-from residency_hub.models import Specialty
+from members.pagination import PortalPaginator
 
 
 class ArchiveView(FilterView):
     """Every published session, newest first, with filters and search."""
 
-    anonymous_cache = AnonymousCache(
-        "ama-archive",
-        (Video, Topic, Panelist, Specialty, UpcomingSession),
-        daily=True,  # upcoming sessions become past ones
-    )
-
     filterset_class = VideoFilter
     template_name = "ama/video_list.html"
     context_object_name = "videos"
     paginate_by = 12
-    # A bad filter value (unknown topic, year) shows the form error, not a 500.
+    paginator_class = PortalPaginator
+    # A bad filter value (unknown topic, year) is left out and shows the form
+    # error, not a 500.
     strict = False
 
     def get_queryset(self):
@@ -54,9 +47,6 @@ class ArchiveView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["upcoming_sessions"] = UpcomingSession.objects.upcoming()[:3]
-        # Key of the cached result cards (a public page, the same for everyone).
-        context["fragment_version"] = data_version(Video, Topic, Panelist, Specialty)
-        context["fragment_seconds"] = FRAGMENT_SECONDS
         context["is_filtered"] = any(
             self.request.GET.get(name) for name in self.filterset.filters
         )
@@ -65,10 +55,6 @@ class ArchiveView(FilterView):
 
 class VideoDetailView(DetailView):
     """One session: the player, chapters, panelists, summary and transcript."""
-
-    anonymous_cache = AnonymousCache(
-        "ama-video", (Video, Chapter, Question, Topic, Panelist, Specialty)
-    )
 
     template_name = "ama/video_detail.html"
     context_object_name = "video"

@@ -12,10 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from lmsa_portal.outage import RETRY_AFTER_SECONDS, is_database_outage
-from members.pagecache import anonymous_page_cache
 
 
-@anonymous_page_cache("home", daily=True)
 def home(request: HttpRequest) -> HttpResponse:
     """Present the four mentorship initiatives."""
     return render(request, "home.html")

@@ -7,7 +7,3 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lmsa_portal.settings.prod")
 
 application = get_wsgi_application()
-
-from lmsa_portal.warmup import warm_up  # noqa: E402 (needs the settings loaded above)
-
-warm_up()

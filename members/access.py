@@ -7,7 +7,7 @@ queryset calls ``is_active_member``.
 """
 
 import enum
-from functools import cache, wraps
+from functools import wraps
 from http import HTTPStatus
 
 from allauth.account.models import EmailAddress
@@ -45,8 +45,7 @@ def member_state(user) -> MemberState:
 
 def with_member_state(users):
     """``users`` with what the access rule reads loaded in the same query: the
-    membership and whether the login address is verified (members.backends loads
-    every signed-in request's user this way)."""
+    membership and whether the login address is verified."""
     return users.select_related("membership").annotate(
         _email_verified=Exists(
             EmailAddress.objects.filter(
@@ -54,14 +53,6 @@ def with_member_state(users):
             )
         )
     )
-
-
-@cache
-def users_with_member_state():
-    """All users, ``with_member_state``: composed once per process (composing the
-    subquery and the join was a third of the query's cost on every signed-in
-    request). Never evaluated itself; filter it into fresh copies."""
-    return with_member_state(get_user_model()._default_manager.all())
 
 
 def _compute_member_state(user) -> MemberState:
@@ -74,7 +65,7 @@ def _compute_member_state(user) -> MemberState:
     if not hasattr(user, "_email_verified"):
         # Not loaded with the user: one query for both, kept on the user (pages
         # read request.user.membership next).
-        loaded = with_member_state(type(user)._default_manager.filter(pk=user.pk))
+        loaded = with_member_state(get_user_model()._default_manager.filter(pk=user.pk))
         loaded = loaded.first()
         user._email_verified = bool(loaded and loaded._email_verified)
         Membership.user.field.remote_field.set_cached_value(

@@ -42,7 +42,8 @@ class UserAdmin(DjangoUserAdmin):
         "date_joined",
     ]
     list_filter = ["is_staff", "is_superuser", "is_active", "membership__status"]
-    search_fields = ["email", "first_name", "last_name"]
+    search_fields = ["email", "first_name", "last_name"]  # trigram-indexed
+    show_full_result_count = False
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -88,14 +89,12 @@ class MembershipAdmin(ExportMixin, SimpleHistoryAdmin):
         "expires_on",
         "created_at",
     ]
-    list_filter = ["status", "member_type", "region", "expires_on"]
-    search_fields = [
-        "user__email",
-        "user__first_name",
-        "user__last_name",
-        "institution",
-    ]
+    list_filter = ["status", "member_type", "region", "expires_on", "created_at"]
+    # The user's trigram-indexed fields only: an OR reaching two tables could
+    # read no index.
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user"]
+    show_full_result_count = False
     # A raw id, not the autocomplete widget: Django's AutocompleteSelect filters
     # the re-shown form's queryset with whatever was posted, so a non-numeric id
     # was a 500 (found by tests/security/test_admin_fuzz.py).
@@ -107,8 +106,6 @@ class MembershipAdmin(ExportMixin, SimpleHistoryAdmin):
         # A membership belongs to its user for good: never re-pointed.
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "user"] if obj is not None else fields
-
-    date_hierarchy = "created_at"
 
     @admin.display(description=_("email"), ordering="user__email")
     def member_email(self, membership: Membership) -> str:

@@ -13,9 +13,6 @@ class MembersConfig(AppConfig):
             lookups,  # noqa: F401  (registers itself on import)
             signals,
         )
-        from members.cached_choices import watch_portal_models
-
-        watch_portal_models()
 
         # After every app's permissions exist (they are created post_migrate too).
         post_migrate.connect(

@@ -2,8 +2,7 @@
 bodies, and the client address behind a proxy for the rate limits.
 
 ``NeverCacheForUsersMiddleware`` marks every response to a signed-in request
-``no-store`` (pages for anonymous visitors and static files are left alone: the
-public pages are cached for them by ``members/pagecache.py``).
+``no-store`` (pages for anonymous visitors and static files are left alone).
 
 ``RequestBodyLimitMiddleware`` answers 413 before any view reads a body larger than
 ``MAX_REQUEST_BODY_BYTES`` (``MAX_ADMIN_REQUEST_BODY_BYTES`` under ``/admin/``, for

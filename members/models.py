@@ -165,6 +165,8 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["-created_at"]
+        # The admin list's order: without it every page sorted the whole table.
+        indexes = [models.Index(fields=["created_at"], name="members_ms_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_status_display()})"

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.i18n import set_language as django_set_language
 
 from members.access import member_state
@@ -68,26 +67,13 @@ def delete(request: HttpRequest) -> HttpResponse:
     return render(request, "members/delete_account.html", {"form": form})
 
 
-@csrf_exempt
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, remembered in a signed-in member's profile.
-
-    Anonymous visitors switch without a CSRF token: all a forged request could do
-    is change a language cookie, and the public pages stay cacheable (a token in
-    the footer would make every page personal). A signed-in member's switch
-    changes their profile, so it is CSRF-checked as usual.
-    """
-    if request.user.is_authenticated:
-        return _set_language_signed_in(request)
-    return django_set_language(request)
-
-
-@csrf_protect
-def _set_language_signed_in(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembered in a signed-in member's profile."""
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if (
         request.method == "POST"
+        and request.user.is_authenticated
         and language in dict(settings.LANGUAGES)
         and request.user.preferred_language != language
     ):

@@ -5,7 +5,6 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from members.cached_choices import cached_rows
 from members.locations import USState
 from members.search import search_queryset
 from mentors.models import (
@@ -16,7 +15,7 @@ from mentors.models import (
     Mentor,
     MentoringMode,
 )
-from residency_hub.models import Specialty
+from residency_hub.models import specialty_choices
 
 SEARCH_FIELDS = [
     "first_name",
@@ -28,28 +27,12 @@ SEARCH_FIELDS = [
     "special_requests",
 ]
 
-# Choices from small tables, cached until a row changes (no query per page).
-_specialty_rows = cached_rows(
-    "specialties",
-    Specialty,
-    lambda: Specialty.objects.order_by("name").values_list("slug", "name"),
-)
-_language_rows = cached_rows(
-    "languages",
-    Language,
-    lambda: Language.objects.order_by("name").values_list("code", "name"),
-)
-
-
-def specialty_choices() -> list[tuple[str, str]]:
-    return _specialty_rows()
-
 
 def language_choices() -> list[tuple[str, str]]:
-    # Labels in the reader's language, computed per request from cached rows.
+    # Labels in the reader's language.
     return [
         (code, Language(code=code, name=name).display_name)
-        for code, name in _language_rows()
+        for code, name in Language.objects.order_by("name").values_list("code", "name")
     ]
 
 
@@ -142,7 +125,8 @@ class MentorFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else ""
+        # Filters not understood are left out (the form shows their errors).
+        sort = getattr(self.form, "cleaned_data", {}).get("sort")
         if not sort and "search_rank" in queryset.query.annotations:
             return queryset.order_by("-search_rank", "last_name", "pk")
         return queryset.order_by(*SORT_ORDERINGS.get(sort or "name"))

@@ -248,14 +248,6 @@ class Mentor(models.Model):
             models.Index(
                 fields=["reconfirmation_sent_at"], name="mentors_reconfirm_idx"
             ),
-            models.Index(fields=["accepting_mentees"], name="mentors_accepting_idx"),
-            models.Index(fields=["mentors_premed"], name="mentors_premed_idx"),
-            models.Index(
-                fields=["mentors_medical_students"], name="mentors_medstudents_idx"
-            ),
-            models.Index(fields=["mentors_residents"], name="mentors_residents_idx"),
-            models.Index(fields=["offers_virtual"], name="mentors_virtual_idx"),
-            models.Index(fields=["offers_in_person"], name="mentors_in_person_idx"),
         ]
 
     def __str__(self) -> str:
@@ -275,6 +267,11 @@ class Mentor(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def state_name(self) -> str:
+        # get_state_display() translates all 56 labels on every call.
+        return USState(self.state).label if self.state else ""
 
     @property
     def mentee_levels(self) -> list[str]:

@@ -22,7 +22,7 @@ from django_filters.views import FilterView
 from members.abuse import public_form_ratelimit_class
 from members.access import ActiveMemberRequiredMixin
 from members.models import Membership
-from members.pagecache import SharedContentMixin
+from members.pagination import PortalPaginator
 from mentors import services
 from mentors.filters import MentorFilter
 from mentors.forms import (
@@ -32,31 +32,24 @@ from mentors.forms import (
     RemoveForm,
     RequestLinkForm,
 )
-from mentors.models import Language, Mentor
-from residency_hub.models import Specialty
+from mentors.models import Mentor
 
 
 def _signup_rate(name: str, default: str) -> str:
     return getattr(settings, name, default)
 
 
-class MentorDirectoryView(ActiveMemberRequiredMixin, SharedContentMixin, FilterView):
-    """The directory: live listings, filtered, searched, sorted and paginated.
-
-    Its content is the same for every active member and cached whole (filters,
-    count, cards); it moves on when a listing, specialty or language changes, and
-    daily (paused listings come back on their date).
-    """
+class MentorDirectoryView(ActiveMemberRequiredMixin, FilterView):
+    """The directory: live listings, filtered, searched, sorted and paginated."""
 
     model = Mentor
     filterset_class = MentorFilter
-    template_name = "mentors/mentor_list_content.html"
-    page_template_name = "mentors/mentor_list.html"
-    content_models = (Mentor, Specialty, Language)
-    content_changes_daily = True
+    template_name = "mentors/mentor_list.html"
     context_object_name = "mentors"
     paginate_by = 20
-    # An invalid filter value is shown as a field error, never a 500 or an empty page.
+    paginator_class = PortalPaginator
+    # An invalid filter value is left out and shown as a field error (and said at
+    # the top of the results), never a 500 or an empty page.
     strict = False
 
     def get_queryset(self):

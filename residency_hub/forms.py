@@ -19,16 +19,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ama.models import Language
 from members.abuse import HoneypotFormMixin
-from members.cached_choices import cached_rows
 from members.search import search_queryset
 from residency_hub.models import (
     Event,
     Program,
     ProgramSubmission,
-    Specialty,
     SubmittedContact,
     SubmittedEvent,
     USState,
+    specialty_choices,
 )
 
 PROGRAM_SEARCH_FIELDS = [
@@ -51,12 +50,7 @@ class ProgramFilter(django_filters.FilterSet):
     specialty = django_filters.ChoiceFilter(
         label=_("Specialty"),
         field_name="specialty__slug",
-        # Cached until a specialty changes: no query per directory page.
-        choices=cached_rows(
-            "specialties",
-            Specialty,
-            lambda: Specialty.objects.order_by("name").values_list("slug", "name"),
-        ),
+        choices=specialty_choices,
         empty_label=_("All specialties"),
     )
     state = django_filters.ChoiceFilter(

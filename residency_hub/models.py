@@ -42,6 +42,11 @@ class Specialty(models.Model):
         return reverse("residency_hub:calendar", args=[self.slug])
 
 
+def specialty_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every specialty, for filter forms."""
+    return list(Specialty.objects.order_by("name").values_list("slug", "name"))
+
+
 class ProgramQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Programs an active member may browse; nothing for anyone else."""
@@ -138,6 +143,11 @@ class Program(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("residency_hub:program-detail", args=[self.slug])
+
+    @property
+    def state_name(self) -> str:
+        # get_state_display() translates all 56 labels on every call.
+        return USState(self.state).label if self.state else ""
 
     @property
     def verification_overdue(self) -> bool:

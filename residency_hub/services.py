@@ -4,13 +4,11 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members.cached_choices import FRAGMENT_SECONDS
 from members.mail import portal_url, send_templated_email
 from members.models import User
 from residency_hub.models import (
@@ -189,35 +187,6 @@ def current_feed_token(*, user: User) -> CalendarFeedToken | None:
     return CalendarFeedToken.objects.live().filter(user=user).first()
 
 
-def calendar_link_key(user_id: int) -> str:
-    return f"calendar-link-token:{user_id}"
-
-
-def calendar_link_token(*, user: User, cached: dict | None = None) -> str | None:
-    """The token of the member's live feed link, as every calendar page shows it.
-
-    Kept in the cache per member (``cached``: entries the calendar page already
-    read with its content, in the same round trip) and dropped whenever one of
-    their tokens is saved, deleted or revoked (``forget_calendar_link``), at once
-    and again after commit."""
-    key = calendar_link_key(user.pk)
-    token = cached.get(key) if cached is not None else cache.get(key)
-    if token is None:
-        live = CalendarFeedToken.objects.live().filter(user=user)
-        token = live.values_list("token", flat=True).first() or ""
-        cache.set(key, token, FRAGMENT_SECONDS)
-    return token or None
-
-
-def forget_calendar_link(*user_ids: int) -> None:
-    """Drop the cached calendar-link tokens of these members: now, for what this
-    request reads next, and after commit, so that a page read in between cannot
-    keep the old token."""
-    keys = [calendar_link_key(pk) for pk in user_ids]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
 @transaction.atomic
 def feed_token_rotate(*, user: User) -> CalendarFeedToken:
     """Revoke the member's feed token (if any) and make a new one."""
@@ -228,16 +197,10 @@ def feed_token_rotate(*, user: User) -> CalendarFeedToken:
 def feed_token_revoke(*, user: User) -> int:
     """Stop every feed link of the member from working."""
     live = CalendarFeedToken.objects.live().filter(user=user)
-    revoked = live.update(revoked_at=timezone.now())
-    forget_calendar_link(user.pk)
-    return revoked
+    return live.update(revoked_at=timezone.now())
 
 
 def feed_tokens_revoke(tokens) -> int:
     """Revoke the live ones among ``tokens`` (a queryset); their feeds stop at
     once and the calendar pages stop showing them."""
-    live = tokens.live()
-    owners = set(live.values_list("user_id", flat=True))
-    revoked = live.update(revoked_at=timezone.now())
-    forget_calendar_link(*owners)
-    return revoked
+    return tokens.live().update(revoked_at=timezone.now())

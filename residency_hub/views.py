@@ -5,21 +5,22 @@ import datetime
 import re
 from collections import defaultdict
 from hashlib import md5
-from types import SimpleNamespace
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import condition, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from members.abuse import public_form_ratelimit_class
@@ -27,9 +28,9 @@ from members.access import (
     ActiveMemberRequiredMixin,
     active_member_required,
     is_active_member,
+    with_member_state,
 )
-from members.pagecache import SharedContentMixin, cached_or_built
-from members.user_loading import load_user_by
+from members.pagination import PortalPaginator
 from residency_hub import crosslinks, ics, services
 from residency_hub.forms import (
     ProgramFilter,
@@ -52,19 +53,15 @@ PROGRAM_EVENTS_SHOWN = 10
 # Subscribed calendars keep recently ended events; older ones drop off the feed.
 FEED_PAST_DAYS = 90
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # secrets.token_urlsafe() text
-FEED_CACHE_SECONDS = 5 * 60
+FEED_CACHE_SECONDS = 24 * 60 * 60
 
 
-class ProgramListView(ActiveMemberRequiredMixin, SharedContentMixin, ListView):
-    """The directory: programs filtered by specialty and state, searchable, sortable.
+class ProgramListView(ActiveMemberRequiredMixin, ListView):
+    """The directory: programs filtered by specialty and state, searchable, sortable."""
 
-    Its content is the same for every active member and cached whole.
-    """
-
-    template_name = "residency_hub/program_list_content.html"
-    page_template_name = "residency_hub/program_list.html"
-    content_models = (Program, Specialty)
+    template_name = "residency_hub/program_list.html"
     paginate_by = PROGRAMS_PER_PAGE
+    paginator_class = PortalPaginator
     context_object_name = "programs"
 
     def get_queryset(self):
@@ -72,8 +69,7 @@ class ProgramListView(ActiveMemberRequiredMixin, SharedContentMixin, ListView):
             self.request.GET or None,
             queryset=Program.objects.visible_to(self.request.user),
         )
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.filterset.queryset.none()
+        # Filters not understood are left out; the form shows their errors.
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -126,7 +122,7 @@ class SpecialtyDetailView(ActiveMemberRequiredMixin, DetailView):
         )
         context["mentors"] = crosslinks.mentors_for(specialty=self.object, user=user)
         context["videos"] = crosslinks.videos_for(specialty=self.object)
-        context["feed_token"] = services.calendar_link_token(user=user)
+        context["feed_token"] = services.current_feed_token(user=user)
         return context
 
 
@@ -169,32 +165,11 @@ def month_grid(
     ]
 
 
-class CalendarView(ActiveMemberRequiredMixin, SharedContentMixin, TemplateView):
-    """A specialty's events: a month view, the upcoming list, or the past list.
+class CalendarView(ActiveMemberRequiredMixin, TemplateView):
+    """A specialty's events: a month view, the upcoming list, or the past list."""
 
-    The calendar is the same for every active member in one time zone and is
-    cached whole; the member's own calendar link is added on every request.
-    """
-
-    template_name = "residency_hub/calendar_content.html"
-    page_template_name = "residency_hub/calendar.html"
-    content_models = (Event, Specialty)
-    content_changes_daily = True  # "today", and upcoming events becoming past
+    template_name = "residency_hub/calendar.html"
     VIEWS = ("month", "upcoming", "past")
-
-    def content_variant(self) -> str:
-        return timezone.get_current_timezone_name()
-
-    def page_context(self, content_context: dict) -> dict:
-        specialty = content_context["specialty"]
-        return {"specialty": SimpleNamespace(name=specialty.name, slug=specialty.slug)}
-
-    def reader_cache_keys(self) -> list[str]:
-        return [services.calendar_link_key(self.request.user.pk)]
-
-    def reader_context(self, cached: dict) -> dict:
-        token = services.calendar_link_token(user=self.request.user, cached=cached)
-        return {"feed_token": token}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -206,7 +181,11 @@ class CalendarView(ActiveMemberRequiredMixin, SharedContentMixin, TemplateView):
         zone = timezone.get_current_timezone()
         today = timezone.localdate()
         events = Event.objects.visible_to(request.user).filter(specialty=specialty)
-        context.update(specialty=specialty, view=view)
+        context.update(
+            specialty=specialty,
+            view=view,
+            feed_token=services.current_feed_token(user=request.user),
+        )
         if view == "month":
             first = _parse_month(request.GET.get("month"), today)
             weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(
@@ -242,7 +221,7 @@ class CalendarView(ActiveMemberRequiredMixin, SharedContentMixin, TemplateView):
             )
         else:
             queryset = events.upcoming() if view == "upcoming" else events.past()
-            page = Paginator(queryset, EVENTS_PER_PAGE).get_page(
+            page = PortalPaginator(queryset, EVENTS_PER_PAGE).get_page(
                 request.GET.get("page")
             )
             context.update(page_obj=page, events=page.object_list)
@@ -278,53 +257,69 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     return _ics_response(component, filename=filename)
 
 
-def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
-    """A specialty's subscription feed for calendar apps: no session, the member's
-    personal token instead. Revoked token or inactive membership: 404, no data."""
-    token_value = (request.GET.get("token") or "").strip()
-    member = None
-    # Only what new_feed_token() makes reaches the database (a NUL byte there
-    # was a 500 on PostgreSQL).
-    if FEED_TOKEN.fullmatch(token_value):
-        # One query: the live token's member with what the access rule reads.
-        member = load_user_by(
-            "calendar_feed_tokens__token",
-            token_value,
-            calendar_feed_tokens__revoked_at__isnull=True,
-        )
-    if member is None or not is_active_member(member):
-        raise Http404
-
-    # Every active member's feed of a specialty is the same file: built once per
-    # change of an event or specialty (and per day: events leave the window) and
-    # at least every FEED_CACHE_SECONDS (bulk updates send no signal), by one
-    # worker at a time while the others serve the copy it replaces.
-    def build() -> bytes:
+def _feed_events(request: HttpRequest, slug: str):
+    """The feed's events and their (count, last change), once per request: the
+    token's member must be active (else 404, no data); the events are the
+    specialty's upcoming ones plus those ended in the last FEED_PAST_DAYS."""
+    if not hasattr(request, "feed_events"):
+        token_value = (request.GET.get("token") or "").strip()
+        member = None
+        # Only what new_feed_token() makes reaches the database (a NUL byte there
+        # was a 500 on PostgreSQL).
+        if FEED_TOKEN.fullmatch(token_value):
+            member = with_member_state(
+                get_user_model().objects.filter(
+                    calendar_feed_tokens__token=token_value,
+                    calendar_feed_tokens__revoked_at__isnull=True,
+                )
+            ).first()
+        if member is None or not is_active_member(member):
+            raise Http404
         specialty = get_object_or_404(Specialty, slug=slug)
         since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
-        events = (
-            Event.objects.visible_to(member)
-            .filter(specialty=specialty, ends_at__gte=since)
-            .order_by("starts_at", "pk")
+        events = Event.objects.visible_to(member).filter(
+            specialty=specialty, ends_at__gte=since
         )
+        summary = events.aggregate(count=Count("pk"), changed=Max("updated_at"))
+        request.feed_events = (specialty, events.order_by("starts_at", "pk"), summary)
+    return request.feed_events
+
+
+def _feed_etag(request: HttpRequest, slug: str) -> str:
+    specialty, _events, summary = _feed_events(request, slug)
+    changed = summary["changed"].timestamp() if summary["changed"] else 0
+    # The name is in the feed (its title); hashed, as it may be any text.
+    state = f"{summary['count']}-{changed}-{specialty.name}"
+    return md5(state.encode(), usedforsecurity=False).hexdigest()
+
+
+def _feed_last_modified(request: HttpRequest, slug: str):
+    return _feed_events(request, slug)[2]["changed"]
+
+
+@condition(etag_func=_feed_etag, last_modified_func=_feed_last_modified)
+def calendar_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """A specialty's subscription feed for calendar apps: no session, the member's
+    personal token instead. Revoked token or inactive membership: 404, no data.
+    A calendar app that has the current copy gets a 304 from two queries."""
+    specialty, events, _summary = _feed_events(request, slug)
+
+    def build() -> bytes:
         with translation.override("en"):
             calendar = ics.build_calendar(
                 events, name=f"LMSA · {specialty.name}", is_feed=True
             )
             return calendar.to_ical()
 
-    slug_hash = md5(slug.encode(), usedforsecurity=False).hexdigest()
-    body = cached_or_built(
-        f"residency_hub:feed:v2:{slug_hash}",
-        (Event, Specialty),
-        build,
-        seconds=FEED_CACHE_SECONDS,
-        daily_in=timezone.get_default_timezone(),
+    # The same file for every active member; its key (the ETag) moves on with any
+    # change, so a kept copy is never stale, and each feed is built once per
+    # change, when first asked for (a build of a large specialty takes ~0.4 s).
+    body = cache.get_or_set(
+        f"residency_hub:feed:{_feed_etag(request, slug)}", build, FEED_CACHE_SECONDS
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    # A personal URL: never kept by shared caches; the app polls for fresh data.
-    patch_cache_control(response, private=True, no_store=True, max_age=0)
-    patch_vary_headers(response, ["Cookie"])
+    # A personal URL: never kept by shared caches; the app asks again each time.
+    patch_cache_control(response, private=True, no_cache=True)
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response

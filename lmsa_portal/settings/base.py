@@ -77,9 +77,6 @@ LOCAL_APPS = [
     "listserv",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
-# Apps whose rows the cached pages and fragments show: saving or deleting one of
-# their rows moves the data version of its model on (members/cached_choices.py).
-CACHED_CONTENT_APPS = ["mentors", "residency_hub", "ama"]
 
 # ------------------------------------------------------------------------------
 # Middleware
@@ -91,8 +88,6 @@ MIDDLEWARE = [
     # 413 for bodies over MAX_REQUEST_BODY_BYTES, before anything reads them.
     "members.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Public pages for visitors without a session, from the cache (pagecache.py).
-    "members.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,37 +140,15 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-
-def cache_from_env(variable: str, **kwargs) -> dict:
-    """``env.cache``, with Django's Redis backend swapped for lmsa_portal.cache's
-    (the same backend, reusing its Redis client)."""
-    config = env.cache(variable, **kwargs)
-    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-        config["BACKEND"] = "lmsa_portal.cache.RedisCache"
-    return config
-
-
-CACHES = {
-    "default": cache_from_env("CACHE_URL", default="locmemcache://lmsa-portal"),
-    # Parts of the page layout that are the same for every reader in one language
-    # (navigation links, footer text, the language list) are rendered once per
-    # worker process and language and kept in its memory ({% cache ... using=
-    # "layout" %} in base.html). They change only with a deploy, which starts new
-    # processes (dev.py turns this off: runserver keeps its process).
-    "layout": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "lmsa-portal-layout",
-    },
-}
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://lmsa-portal")}
 
 # ------------------------------------------------------------------------------
 # Authentication (django-allauth)
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    # Django's and allauth's backends, loading the membership with the user.
-    "members.backends.ModelBackend",
-    "members.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [

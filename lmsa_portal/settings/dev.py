@@ -1,7 +1,7 @@
 """Local development (`make run`): debug on, mail printed to the console."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, env
+from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list(
@@ -9,9 +9,3 @@ ALLOWED_HOSTS = env.list(
 )
 # Only development may switch the staff MFA requirement off (it says so in the admin).
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
-# runserver reloads templates and catalogs without a new process: keep no layout
-# fragments, or edits to the navigation or translations would not show.
-CACHES = {
-    **CACHES,
-    "layout": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-}

@@ -1,7 +1,7 @@
 """Production: every secret from the environment, refuse to start without one."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, cache_from_env, env
+from .base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: missing means refuse to start
@@ -10,7 +10,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-CACHES = {**CACHES, "default": cache_from_env("CACHE_URL")}
+CACHES = {"default": env.cache("CACHE_URL")}
 vars().update(env.email_url("EMAIL_URL"))
 MFA_REQUIRED_FOR_STAFF = True
 

@@ -3,17 +3,14 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CACHES, cache_from_env
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-with-enough-length-for-hmac-checks"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-CACHES = {
-    **CACHES,
-    "default": cache_from_env("CACHE_URL", default="locmemcache://lmsa-portal-tests"),
-}
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://lmsa-portal-tests")}
 # On Redis, each pytest-xdist worker gets its own database: tests clear the cache,
 # and one worker must not wipe another's rate-limit counters.
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):

@@ -101,6 +101,30 @@ def test_staff_session_expires_after_inactivity(
     assert "_auth_user_id" not in admin_client_mfa.session
 
 
+def test_staff_activity_is_written_to_the_session_at_most_once_a_minute(
+    admin_client_mfa, monkeypatch
+):
+    from django.contrib.sessions.models import Session
+
+    import members.mfa
+
+    def stored_last_seen():
+        key = admin_client_mfa.session.session_key
+        data = Session.objects.get(session_key=key).get_decoded()
+        return data.get(members.mfa.StaffSecurityMiddleware.SESSION_KEY)
+
+    real_time = members.mfa.time.time
+    admin_client_mfa.get(reverse("admin:index"))
+    first = stored_last_seen()
+    assert first is not None
+    monkeypatch.setattr(members.mfa.time, "time", lambda: real_time() + 30)
+    admin_client_mfa.get(reverse("admin:index"))
+    assert stored_last_seen() == first
+    monkeypatch.setattr(members.mfa.time, "time", lambda: real_time() + 90)
+    admin_client_mfa.get(reverse("admin:index"))
+    assert stored_last_seen() >= first + 60
+
+
 def test_member_sessions_are_not_cut_by_the_staff_idle_rule(
     client, active_member, settings, monkeypatch
 ):

@@ -233,6 +233,43 @@ def test_bad_filter_values_are_not_errors(client, active_member, directory):
     )
 
 
+def test_a_filter_not_understood_is_said_and_the_others_still_apply(
+    client, active_member, directory
+):
+    client.force_login(active_member)
+    response = client.get(
+        reverse("mentors:directory"), {"specialty": "nope", "state": "PR"}
+    )
+    assertContains(response, "Some filters were not understood")
+    assertContains(response, '<a href="#id_specialty">Specialty</a>: Select a valid')
+    assert listed_names(response) == {"Alvarez", "Duran"}
+    response = client.get(reverse("mentors:directory"), {"state": "PR"})
+    assertNotContains(response, "Some filters were not understood")
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, active_member):
+    MentorFactory.create_batch(25)
+    client.force_login(active_member)
+    response = client.get(reverse("mentors:directory"), {"page": 99})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["page_obj"].number == 2
+    assert len(response.context["mentors"]) == 5
+    assertContains(response, "Page 2 of 2")
+
+
+def test_deep_pages_are_capped(client, active_member, monkeypatch):
+    monkeypatch.setattr("members.pagination.MAX_PAGES", 2)
+    MentorFactory.create_batch(45)
+    client.force_login(active_member)
+    response = client.get(reverse("mentors:directory"), {"page": 3})
+    assert response.context["page_obj"].number == 2
+    assert response.context["paginator"].count == 45  # the heading stays true
+    assertContains(response, "45 mentors")
+    assertContains(response, "Only the first 2 pages are shown here.")
+    first = client.get(reverse("mentors:directory"))
+    assertNotContains(first, "Only the first 2 pages are shown here.")
+
+
 def test_filter_state_is_a_shareable_url_kept_by_pagination(client, active_member):
     spec = SpecialtyFactory(name="Family Medicine", slug="family-medicine")
     MentorFactory.create_batch(25, specialty=spec, languages=["es"])

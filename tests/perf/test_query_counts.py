@@ -21,9 +21,9 @@ from members.scale import BENCH_MEMBER_EMAIL
 
 SMALL, LARGE = 0.0002, 0.003  # about 2 vs 30 mentors, 4 vs 60 events, ...
 
-# Queries a signed-in member costs before any page work: session, user, verified
-# address and membership (the access rule).
-MEMBER_OVERHEAD = 4
+# Queries a signed-in member costs before any page work: session, user, and the
+# membership with the verified address (the access rule).
+MEMBER_OVERHEAD = 3
 
 
 def _paths(user) -> dict[str, str]:
@@ -82,15 +82,15 @@ def _paths(user) -> dict[str, str]:
 # Page -> most queries allowed (including MEMBER_OVERHEAD where signed in).
 BUDGETS = {
     "home": 4,
-    "mentor directory": 10,
-    "mentor directory, filtered": 11,
-    "mentor directory, search": 11,
-    "mentor directory, last page": 10,
-    "mentor detail": 7,
+    "mentor directory": 8,
+    "mentor directory, filtered": 8,
+    "mentor directory, search": 8,
+    "mentor directory, last page": 8,
+    "mentor detail": 6,
     "program directory": 8,
     "program directory, search": 8,
     "program detail": 8,
-    "specialty page": 12,
+    "specialty page": 11,
     "calendar month": 8,
     "calendar upcoming": 8,
     "calendar past": 8,
@@ -98,10 +98,10 @@ BUDGETS = {
     "event .ics": 6,
     "specialty .ics feed": 6,
     "AMA archive": 8,
-    "AMA archive, search": 9,
-    "AMA video page": 9,
+    "AMA archive, search": 9,  # PostgreSQL: + the panelists and topics matched
+    "AMA video page": 8,
     "AMA upcoming session": 10,
-    "account page": 12,
+    "account page": 11,
     "listserv sign-up": 8,
     "listserv preferences": 6,
 }

@@ -95,12 +95,27 @@ def test_sorting(client, active_member):
     ]
 
 
-def test_bad_filter_values_give_an_empty_page_not_an_error(client, active_member):
-    ProgramFactory()
+def test_bad_filter_values_are_said_and_left_out(client, active_member):
+    ProgramFactory(name="Texas Program", state="TX")
+    ProgramFactory(name="Ohio Program", state="OH")
     client.force_login(active_member)
     response = client.get(reverse(LIST_URL), {"state": "XX", "sort": "password"})
     assert response.status_code == HTTPStatus.OK
-    assert names(response) == []
+    assert names(response) == ["Ohio Program", "Texas Program"]
+    assertContains(response, "2 programs")
+    assertContains(response, "Some filters were not understood")
+    assertContains(response, '<a href="#id_sort">Sort by</a>: Select a valid')
+    response = client.get(reverse(LIST_URL), {"state": "TX", "sort": "nope"})
+    assert names(response) == ["Texas Program"]
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, active_member):
+    for number in range(25):
+        ProgramFactory(name=f"Program {number:02}")
+    client.force_login(active_member)
+    response = client.get(reverse(LIST_URL), {"page": 99})
+    assert response.status_code == HTTPStatus.OK
+    assert names(response) == [f"Program {number:02}" for number in range(20, 25)]
 
 
 def test_pagination_keeps_filters_in_links(client, active_member):

@@ -126,7 +126,7 @@ def test_feed_lists_the_specialtys_events_with_cancellations(
     response = client.get(feed_url(specialty, token.token))
     assert response.status_code == HTTPStatus.OK
     cache_control = response["Cache-Control"]
-    assert "no-store" in cache_control and "private" in cache_control
+    assert "private" in cache_control and "no-cache" in cache_control
     calendar = parse(response)
     assert calendar["X-WR-CALNAME"] == f"LMSA · {specialty.name}"
     assert "REFRESH-INTERVAL" in calendar

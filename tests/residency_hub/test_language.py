@@ -41,8 +41,10 @@ def test_bad_language_shows_form_error(client, active_member):
 
     assert response.status_code == HTTPStatus.OK
     assert "language" in response.context["filter"].form.errors
-    assert names(response) == []
+    # Left out, and said so: not "0 programs".
+    assert names(response) == ["English Program"]
     assertContains(response, "is-invalid")
+    assertContains(response, "Some filters were not understood")
 
 
 def test_detail_shows_language(client, active_member):
