@@ -2,6 +2,8 @@
 written in the recipient's language."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
@@ -26,6 +28,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # The recipient's own language wins over the one of the request that
         # caused the mail (a password reset asked for from an English browser).
         language = recipient_language(email) or translation.get_language()
+        request = allauth_context.request
+        # What allauth's own send_mail adds: its templates greet with the site's
+        # name ("Hello from LMSA Member Portal!").
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+        }
         with translation.override(language):
             message = self.render_mail(template_prefix, email, context)
         html = ""
