@@ -52,7 +52,10 @@ class VideoFilter(django_filters.FilterSet):
         empty_label=_("All topics"),
     )
     audience = django_filters.ChoiceFilter(
-        label=_("Audience"), choices=Audience.choices, empty_label=_("Everyone")
+        label=_("Audience"),
+        choices=Audience.choices,
+        empty_label=_("Everyone"),
+        method="filter_audience",
     )
     year = django_filters.ChoiceFilter(
         label=_("Year"),
@@ -68,6 +71,12 @@ class VideoFilter(django_filters.FilterSet):
     class Meta:
         model = Video
         fields = ["q", "topic", "audience", "year", "language"]
+
+    def filter_audience(self, queryset, name, value):
+        # A session for premed and medical students is for premeds too.
+        if value == Audience.BOTH:
+            return queryset.filter(audience=Audience.BOTH)
+        return queryset.filter(audience__in=[value, Audience.BOTH])
 
     def filter_search(self, queryset, name, value):
         # Panelists and topics are searched on their own tables and matched by key

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email import policy as email_policy
 from email.utils import formatdate, make_msgid
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -56,7 +55,7 @@ from django.utils.safestring import mark_safe
 from listserv.models import Delivery, Mailing, Subscriber
 from listserv.tokens import make_manage_token
 from members.mail import portal_url
-from members.text import render_markdown
+from members.text import html_to_text, render_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -117,57 +116,6 @@ def make_worker_id() -> str:
 # ------------------------------------------------------------------------------
 # Rendering
 # ------------------------------------------------------------------------------
-class _TextExtractor(HTMLParser):
-    """Sanitised mailing HTML to readable plain text (links keep their address)."""
-
-    BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.href: str | None = None
-        self.link_text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            self.href = dict(attrs).get("href")
-            self.link_text = []
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag == "hr":
-            self.parts.append("\n\n----------\n\n")
-        elif tag in ("td", "th"):
-            self.parts.append(" | ")
-
-    def handle_endtag(self, tag):
-        if tag == "a":
-            text = "".join(self.link_text).strip()
-            if self.href and self.href != text:
-                self.parts.append(f" ({self.href})")
-            self.href = None
-        elif tag in self.BLOCKS or tag in ("ul", "ol"):
-            self.parts.append("\n\n")
-
-    def handle_data(self, data):
-        if self.href is not None:
-            self.link_text.append(data)
-        self.parts.append(data)
-
-    def text(self) -> str:
-        lines = [line.rstrip() for line in "".join(self.parts).splitlines()]
-        text = "\n".join(lines)
-        while "\n\n\n" in text:
-            text = text.replace("\n\n\n", "\n\n")
-        return text.strip() + "\n"
-
-
-def html_to_text(html: str) -> str:
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
 
 
 class RenderedMailing:

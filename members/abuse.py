@@ -23,6 +23,7 @@ class HoneypotFormMixin(forms.Form):
             attrs={
                 "autocomplete": "off",
                 "tabindex": "-1",
+                "aria-hidden": "true",
                 "class": "visually-hidden-honeypot",
             }
         ),

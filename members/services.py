@@ -27,6 +27,33 @@ def _notify(*, membership: Membership, template: str) -> None:
     )
 
 
+def membership_notify_staff(*, user: User, request=None) -> None:
+    """Tell staff that a member confirmed their address and waits for approval
+    (one email per sign-up, once it is verified, so bots never reach staff)."""
+    membership = Membership.objects.filter(user=user).select_related("user").first()
+    if membership is None or membership.status != Membership.Status.PENDING:
+        return
+    if not settings.STAFF_NOTIFICATION_EMAILS:
+        return
+    send_templated_email(
+        template_prefix="members/email/staff_new_member",
+        to=list(settings.STAFF_NOTIFICATION_EMAILS),
+        context={
+            "membership": membership,
+            "user": membership.user,
+            "review_url": portal_url(
+                reverse("admin:members_membership_change", args=[membership.pk]),
+                request=request,
+            ),
+            "queue_url": portal_url(
+                reverse("admin:members_membership_changelist")
+                + "?status__exact=pending",
+                request=request,
+            ),
+        },
+    )
+
+
 @transaction.atomic
 def membership_approve(
     *,

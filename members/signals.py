@@ -41,11 +41,13 @@ def sync_content_curator_permissions(sender, using: str = "default", **kwargs) -
 def activate_from_roster_on_verification(
     sender, request, email_address, **kwargs
 ) -> None:
-    """A verified email that is on the current roster makes an active member."""
-    from members.services import roster_match_user
+    """A verified email that is on the current roster makes an active member;
+    any other new member waits, and staff hear about it."""
+    from members.services import membership_notify_staff, roster_match_user
 
     if email_address.email.lower() == email_address.user.email.lower():
-        roster_match_user(user=email_address.user)
+        if roster_match_user(user=email_address.user) is None:
+            membership_notify_staff(user=email_address.user, request=request)
 
 
 @receiver(post_save, sender=RosterEntry)

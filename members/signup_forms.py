@@ -33,5 +33,6 @@ class PortalSignupForm(AllauthSignupForm):
             honeypot.widget.attrs = {
                 "tabindex": "-1",
                 "autocomplete": "off",
+                "aria-hidden": "true",
                 "class": "visually-hidden-honeypot",
             }

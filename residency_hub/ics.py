@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from members.mail import portal_url
+from members.text import markdown_to_text
 from residency_hub.models import Event
 
 PRODID = "-//LMSA//Member Portal Residency Hub//EN"
@@ -47,7 +48,10 @@ def _vevent(event: Event) -> icalendar.Event:
     component.add("dtend", _local(event.ends_at, event.time_zone))
     component.add("summary", event.title)
     page_url = portal_url(event.get_absolute_url())
-    description_parts = [event.description.strip()] if event.description else []
+    # Calendar apps show DESCRIPTION as typed: plain text, no Markdown asterisks.
+    description_parts = (
+        [markdown_to_text(event.description)] if event.description else []
+    )
     if event.host:
         description_parts.append(f"Host: {event.host}")
     if event.link:

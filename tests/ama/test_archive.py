@@ -93,9 +93,16 @@ def test_filters_by_audience_topic_year_and_language(client):
         "Preguntas",
         "MCAT night",
     ]
+    # A session for premed and medical students is in both audiences' lists.
     assert archive_titles(client.get(url, {"audience": "medical_students"})) == [
-        "Rank lists"
+        "Rank lists",
+        "Preguntas",
     ]
+    assert archive_titles(client.get(url, {"audience": "premed"})) == [
+        "Preguntas",
+        "MCAT night",
+    ]
+    assert archive_titles(client.get(url, {"audience": "both"})) == ["Preguntas"]
     assert archive_titles(client.get(url, {"year": "2023"})) == [
         "Rank lists",
         "Preguntas",

@@ -137,3 +137,39 @@ def test_login_is_rate_limited_after_failures(client, active_member):
     )
     assertContains(response, "Too many failed login attempts")
     assert "_auth_user_id" not in client.session
+
+
+def test_pending_member_is_told_after_verifying_and_staff_hear_of_it(
+    client, db, settings
+):
+    settings.STAFF_NOTIFICATION_EMAILS = ["staff@lmsa.example"]
+    settings.MEMBERSHIP_CONTACT_EMAIL = "membership@lmsa.example"
+    client.post(reverse("account_signup"), SIGNUP)
+    confirm = confirmation_link(mail.outbox[0])
+    client.get(confirm)
+    response = client.post(confirm, follow=True)  # logs in (LOGIN_ON_CONFIRMATION)
+
+    assertContains(response, "Your membership is waiting for approval")
+    assertContains(response, "mailto:membership@lmsa.example")
+    assertContains(response, 'badge text-bg-warning">waiting for approval<')
+    staff = [m for m in mail.outbox if m.to == ["staff@lmsa.example"]]
+    assert len(staff) == 1
+    assert "New member waiting for approval: Lucía Hernández" in staff[0].subject
+    assert "UCSF School of Medicine" in staff[0].body
+    membership = Membership.objects.get(user__email="lucia@example.org")
+    assert f"/admin/members/membership/{membership.pk}/change/" in staff[0].body
+    # In Spanish too.
+    spanish = client.get("/", HTTP_ACCEPT_LANGUAGE="es")
+    assertContains(spanish, "Tu membresía está esperando aprobación")
+
+
+def test_roster_member_is_active_at_once_and_staff_are_not_told(client, db, settings):
+    from members.models import RosterEntry
+
+    settings.STAFF_NOTIFICATION_EMAILS = ["staff@lmsa.example"]
+    RosterEntry.objects.create(email="lucia@example.org")
+    client.post(reverse("account_signup"), SIGNUP)
+    confirm = confirmation_link(mail.outbox[0])
+    response = client.post(confirm, follow=True)
+    assert "waiting for approval" not in response.content.decode()
+    assert not [m for m in mail.outbox if m.to == ["staff@lmsa.example"]]

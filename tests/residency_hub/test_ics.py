@@ -280,3 +280,16 @@ def test_account_panel(client, active_member, expired_member, specialty, rf):
     )
     assert "available to active members" in html
     assert reverse("residency_hub:feed-token-rotate") not in html
+
+
+def test_ics_description_is_plain_text_not_markdown(client, active_member, program):
+    event = EventFactory(
+        specialty=program.specialty,
+        program=program,
+        description="Meet **our residents** and see [the program](https://p.example/).",
+    )
+    client.force_login(active_member)
+    response = client.get(reverse("residency_hub:event-ics", args=[event.pk]))
+    description = str(only_event(parse(response))["DESCRIPTION"])
+    assert "**" not in description and "](" not in description
+    assert "Meet our residents and see the program (https://p.example/)." in description
