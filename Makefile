@@ -5,6 +5,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
@@ -28,14 +29,15 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies
 
-run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000
+run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 (PORT=...)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo_data
 	@echo ""
-	@echo "  Portal: http://127.0.0.1:8000/    Admin: http://127.0.0.1:8000/admin/"
+	@echo "  Portal: http://127.0.0.1:$(PORT)/    Admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo "  Log in with one of the accounts printed above."
+	@echo "  Emails (with their links) are printed in this console, not sent."
 	@echo ""
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install node_modules/.installed ## Run the whole suite (SQLite unless DATABASE_URL is set)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

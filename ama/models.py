@@ -178,9 +178,19 @@ class Video(models.Model):
 
     @property
     def duration_display(self) -> str:
+        """How long the session runs, in words: "1 h 6 min", "45 min"."""
         if not self.duration:
             return ""
-        return format_seconds(self.duration.total_seconds())
+        hours, rest = divmod(int(self.duration.total_seconds()), 3600)
+        minutes = max(1, round(rest / 60)) if not hours else round(rest / 60)
+        if hours and minutes:
+            return _("%(hours)d h %(minutes)d min") % {
+                "hours": hours,
+                "minutes": minutes,
+            }
+        if hours:
+            return _("%(hours)d h") % {"hours": hours}
+        return _("%(minutes)d min") % {"minutes": minutes}
 
     def publish(self, *, when: datetime.datetime | None = None) -> None:
         """Mark published (keeping the first publication time)."""

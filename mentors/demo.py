@@ -144,7 +144,7 @@ REQUESTS = [
 BIOS = [
     "First in my family to attend college. I love helping students find their "
     "way through applications and the first years of training.",
-    "I trained in {city} and have practised there since. Ask me about research, "
+    "I trained in {city} and have practiced there since. Ask me about research, "
     "residency applications and balancing family and medicine.",
     "I mentor through LMSA because a mentor changed my path. I can help with "
     "MCAT planning, interviews and choosing a specialty.",

@@ -142,7 +142,7 @@ class MentorForm(forms.ModelForm):
                 ),
             ),
             Fieldset(
-                _("Where you practise"),
+                _("Where you practice"),
                 Row(
                     Column("specialty", css_class="col-md-6"),
                     Column("subspecialty", css_class="col-md-6"),

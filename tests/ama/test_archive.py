@@ -396,3 +396,16 @@ def test_pages_render_in_spanish(client):
         assert response.content.decode().count('<html lang="es">') == 1
     assertContains(client.get(reverse("ama:archive")), "Busca una sesión")
     assertContains(client.get(video.get_absolute_url()), "Reproducir el video")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(3960, "1 h 6 min"), (3600, "1 h"), (2700, "45 min"), (20, "1 min")],
+)
+def test_duration_reads_in_words(seconds, shown):
+    assert (
+        VideoFactory.build(
+            duration=datetime.timedelta(seconds=seconds)
+        ).duration_display
+        == shown
+    )
