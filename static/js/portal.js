@@ -45,7 +45,7 @@
     return "";
   }
   function localiseTimes() {
-    var root = document.documentElement;
+    var root = document.body;
     var device = "";
     try {
       device = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
@@ -55,7 +55,7 @@
     if (!device || root.dataset.timeZoneSource === "profile" || root.dataset.timeZone === device) {
       return;
     }
-    var language = root.lang || undefined;
+    var language = document.documentElement.lang || undefined;
     document.querySelectorAll("time[datetime][data-format]").forEach(function (element) {
       var options = FORMATS[element.dataset.format];
       var moment = new Date(element.getAttribute("datetime"));
