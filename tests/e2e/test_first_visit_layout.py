@@ -172,5 +172,6 @@ def test_video_and_calendar_pages_do_not_shift(
     journey.goto(video.get_absolute_url())
     assert page.locator(".ama-player").is_visible()
     assert page.locator("button.ama-load-player").count() == 1  # ama.js ran
+    page.screenshot(path=f"/tmp/h15ui-video-{language}-{width}.png")
     context.close()
     journey.assert_no_console_errors()

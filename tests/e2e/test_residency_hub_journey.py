@@ -103,7 +103,8 @@ def test_member_opens_calendar_event_and_downloads_ics(journey, transactional_db
     # A member whose profile zone differs from the device's gets a hint.
     User.objects.filter(email="journey@example.org").update(time_zone="Europe/Madrid")
     journey.goto(f"/residency-hub/events/{event.pk}/")
-    assert "Times are shown in Madrid time" in page.content()
+    note = page.locator(".timezone-note").inner_text()
+    assert "Times are shown in Madrid time" in note
     hint = page.locator(".timezone-hint").first
     assert hint.is_visible()
     assert "Your device is set to Eastern Time." in hint.inner_text()
