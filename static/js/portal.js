@@ -24,6 +24,8 @@
   var FORMATS = {
     "datetime": { weekday: "long", year: "numeric", month: "long", day: "numeric",
                   hour: "numeric", minute: "2-digit" },
+    "short-datetime": { weekday: "short", year: "numeric", month: "short", day: "numeric",
+                        hour: "numeric", minute: "2-digit" },
     "time": { hour: "numeric", minute: "2-digit" },
     "time-zone": { hour: "numeric", minute: "2-digit", timeZoneName: "short" }
   };
