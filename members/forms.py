@@ -78,10 +78,15 @@ class ProfileForm(MembershipFieldsMixin):
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), required=False
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Times follow your device unless you choose a zone here."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         from members.models import TIME_ZONE_CHOICES, User
+        from members.time_zones import zone_choices
 
         self.user = user
         membership = user.membership
@@ -99,9 +104,10 @@ class ProfileForm(MembershipFieldsMixin):
         self.fields["preferred_language"].choices = [
             ("", _("Follow my browser"))
         ] + list(User._meta.get_field("preferred_language").choices)
-        self.fields["time_zone"].choices = [
-            ("", _("Portal default (US Eastern)"))
-        ] + list(TIME_ZONE_CHOICES)
+        # Empty: portal.js shows times in the device's zone (members/middleware.py).
+        self.fields["time_zone"].choices = [("", _("Follow my device"))] + zone_choices(
+            [key for key, _label in TIME_ZONE_CHOICES]
+        )
 
     def save(self) -> None:
         data = self.cleaned_data

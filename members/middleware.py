@@ -42,6 +42,10 @@ class UserPreferencesMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         zone = None
+        # Templates read these: where the page's zone came from ("profile",
+        # "device" or "default"; portal.js localises times unless "profile") and
+        # the device's own zone (a hint when the profile's differs).
+        request.device_time_zone = browser_time_zone(request)
         if user is not None and user.is_authenticated:
             # The zone chosen in the profile wins over the browser's.
             zone = _zone(user.time_zone)
@@ -50,7 +54,13 @@ class UserPreferencesMiddleware:
                 request.LANGUAGE_CODE = user.preferred_language
         # No choice in the profile (or a visitor): the browser's zone, if valid;
         # otherwise settings.TIME_ZONE.
-        zone = zone or browser_time_zone(request)
+        if zone is not None:
+            request.time_zone_source = "profile"
+        elif request.device_time_zone is not None:
+            request.time_zone_source = "device"
+        else:
+            request.time_zone_source = "default"
+        zone = zone or request.device_time_zone
         if zone is not None:
             timezone.activate(zone)
         else:

@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from members.text import render_markdown
+from members.time_zones import zone_name
 
 register = template.Library()
 
@@ -24,3 +25,9 @@ def query_transform(context, **kwargs) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter(name="zone_name")
+def zone_name_filter(zone) -> str:
+    """A time zone in words: ``{{ current_zone|zone_name }}`` gives "Pacific Time"."""
+    return zone_name(zone)

@@ -11,7 +11,6 @@
   if (!player) {
     return;
   }
-  player.hidden = false;
 
   function embedUrl(seconds) {
     var url = new URL(player.dataset.embedSrc);
@@ -38,7 +37,17 @@
     return iframe;
   }
 
-  var button = player.querySelector(".ama-load-player");
+  // Served as a link to the provider (works without script); with script it
+  // becomes a button of the same look that plays the video here.
+  var link = player.querySelector("a.ama-load-player");
+  var button = null;
+  if (link) {
+    button = document.createElement("button");
+    button.type = "button";
+    button.className = link.className;
+    button.textContent = link.textContent;
+    link.replaceWith(button);
+  }
   if (button) {
     button.addEventListener("click", function () {
       // Arriving from a shared "#t=<seconds>" link plays from that moment.

@@ -16,6 +16,70 @@
     // No Intl time zone support: the server keeps its default zone.
   }
 
+  // Times in the device's zone from the first page on: the server writes them in
+  // the zone it knows (the cookie above, or settings.TIME_ZONE before the cookie
+  // exists) as <time datetime data-format>; when that is not the device's zone and
+  // the member chose none in their profile, rewrite them here, same text length
+  // give or take, and name the zone in words ("Pacific Time", "hora del Pacífico").
+  var FORMATS = {
+    "datetime": { weekday: "long", year: "numeric", month: "long", day: "numeric",
+                  hour: "numeric", minute: "2-digit" },
+    "short-datetime": { weekday: "short", year: "numeric", month: "short", day: "numeric",
+                        hour: "numeric", minute: "2-digit" },
+    "time": { hour: "numeric", minute: "2-digit" },
+    "time-zone": { hour: "numeric", minute: "2-digit", timeZoneName: "short" }
+  };
+  function zoneInWords(language, zone) {
+    var styles = ["longGeneric", "long"];
+    for (var i = 0; i < styles.length; i++) {
+      try {
+        var parts = new Intl.DateTimeFormat(language, { timeZone: zone, timeZoneName: styles[i] })
+          .formatToParts(new Date());
+        for (var j = 0; j < parts.length; j++) {
+          if (parts[j].type === "timeZoneName") {
+            return parts[j].value;
+          }
+        }
+      } catch (error) {
+        // This style is unknown to the browser: try the next one.
+      }
+    }
+    return "";
+  }
+  function localiseTimes() {
+    var root = document.body;
+    var device = "";
+    try {
+      device = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      return;
+    }
+    if (!device || root.dataset.timeZoneSource === "profile" || root.dataset.timeZone === device) {
+      return;
+    }
+    var language = document.documentElement.lang || undefined;
+    document.querySelectorAll("time[datetime][data-format]").forEach(function (element) {
+      var options = FORMATS[element.dataset.format];
+      var moment = new Date(element.getAttribute("datetime"));
+      if (!options || isNaN(moment.getTime())) {
+        return;
+      }
+      options = Object.assign({ timeZone: device }, options);
+      element.textContent = new Intl.DateTimeFormat(language, options).format(moment);
+    });
+    var name = zoneInWords(language, device);
+    if (name) {
+      document.querySelectorAll("[data-zone-name]").forEach(function (element) {
+        element.textContent = name;
+      });
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", localiseTimes);
+  } else {
+    localiseTimes();
+  }
+
   // "Copy link" buttons: <button data-copy-target="INPUT-ID" data-copied-label="Copied">,
   // optionally data-copy-status="ID" of a live region that announces the copy
   // (otherwise the button's own text says so for two seconds).

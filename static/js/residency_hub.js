@@ -1,23 +1,7 @@
-// Residency Hub (copy buttons: portal.js): hint when the device's time zone differs
-// from the one the page uses, and "add another" rows on the submission form.
+// Residency Hub (copy buttons and local times: portal.js): "add another" rows on
+// the submission form.
 (function () {
   "use strict";
-
-  var detected = "";
-  try {
-    detected = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-  } catch (error) {
-    detected = "";
-  }
-  document.querySelectorAll(".timezone-note").forEach(function (note) {
-    var hint = note.querySelector(".timezone-hint");
-    var target = note.querySelector(".timezone-detected");
-    if (!hint || !target || !detected || detected === note.dataset.currentZone) {
-      return;
-    }
-    target.textContent = detected.replace(/_/g, " ");
-    hint.classList.remove("d-none");
-  });
 
   // Submission form: the page already has enough empty rows to work without
   // script; this only adds more, up to the formset's maximum.

@@ -409,3 +409,15 @@ def test_duration_reads_in_words(seconds, shown):
         ).duration_display
         == shown
     )
+
+
+def test_player_box_is_served_shown_at_its_size(client, db):
+    """Served hidden and revealed by ama.js, the box pushed the chapters down."""
+    video = VideoFactory(video_url="https://youtu.be/dQw4w9WgXcQ")
+    response = client.get(video.get_absolute_url())
+    html = response.content.decode()
+    player = html[html.index('class="ama-player') : html.index("data-embed-src")]
+    assert "hidden" not in player
+    assert "ratio-16x9" in player
+    # Without script, "Play the video" still leads to the recording.
+    assert 'class="btn btn-light btn-lg ama-load-player" href="https://' in html

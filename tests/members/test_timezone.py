@@ -8,10 +8,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from members.middleware import TIME_ZONE_COOKIE, UserPreferencesMiddleware
+from members.time_zones import zone_name
 from tests.factories import SpecialtyFactory
 from tests.residency_hub.factories import EventFactory
 
@@ -71,7 +72,7 @@ def test_invalid_cookie_on_a_page_is_no_error(client, active_member):
     specialty = SpecialtyFactory(slug="tz-medicine")
     response = client.get(reverse("residency_hub:calendar", args=[specialty.slug]))
     assert response.status_code == 200
-    assertContains(response, 'data-current-zone="America/New_York"')
+    assertContains(response, 'data-time-zone="America/New_York"')
 
 
 def test_calendar_shows_event_times_in_the_cookie_zone(client, active_member):
@@ -91,15 +92,66 @@ def test_calendar_shows_event_times_in_the_cookie_zone(client, active_member):
     assert response.status_code == 200
     # 18:00 UTC on 15 April is 3:00 AM on 16 April in Tokyo (UTC+9).
     assertContains(
-        response, '<time datetime="2026-04-16T03:00:00+09:00">3:00 AM</time>', html=True
+        response,
+        '<time datetime="2026-04-16T03:00:00+09:00" data-format="time">3:00 AM</time>',
+        html=True,
     )
-    assertContains(response, 'data-current-zone="Asia/Tokyo"')
+    assertContains(response, 'data-time-zone="Asia/Tokyo"')
     assertNotContains(response, "2:00 PM")  # the Eastern time
 
     # The same page without the cookie: US Eastern, not Tokyo's cached content.
     del client.cookies[TIME_ZONE_COOKIE]
     response = client.get(url)
     assertContains(
-        response, '<time datetime="2026-04-15T14:00:00-04:00">2:00 PM</time>', html=True
+        response,
+        '<time datetime="2026-04-15T14:00:00-04:00" data-format="time">2:00 PM</time>',
+        html=True,
     )
     assertNotContains(response, "3:00 AM")
+
+
+@pytest.mark.parametrize(
+    ("zone", "english", "spanish"),
+    [
+        ("America/Los_Angeles", "Pacific Time", "hora del Pacífico"),
+        ("America/New_York", "Eastern Time", "hora del Este"),
+        ("UTC", "Coordinated Universal Time", "tiempo universal coordinado"),
+        ("Europe/Madrid", "Madrid time", "hora de Madrid"),
+        ("America/Argentina/Buenos_Aires", "Buenos Aires time", "hora de Buenos Aires"),
+    ],
+)
+def test_zones_are_named_in_words(zone, english, spanish):
+    with translation.override("en"):
+        assert zone_name(zone) == english
+    with translation.override("es"):
+        assert zone_name(zone) == spanish
+
+
+def test_profile_zone_option_says_it_follows_the_device(client, active_member):
+    client.force_login(active_member)
+    response = client.get(reverse("members:me"))
+    assertContains(response, '<option value="" selected>Follow my device</option>')
+    assertContains(response, "Pacific Time (Los Angeles)")
+    assertNotContains(response, "Portal default")
+    assertNotContains(response, ">America/")
+
+
+def test_hint_is_rendered_by_the_server_when_the_profile_zone_is_not_the_devices(
+    client, active_member
+):
+    """No script reveals it after the page is shown (that moved the page down)."""
+    specialty = SpecialtyFactory()
+    url = reverse("residency_hub:calendar", args=[specialty.slug])
+    client.force_login(active_member)
+    client.cookies[TIME_ZONE_COOKIE] = "America/Los_Angeles"
+    response = client.get(url)
+    assertContains(response, "Times are shown in <strong data-zone-name>Pacific Time")
+    assertContains(response, 'data-time-zone-source="device"')
+    assertNotContains(response, "Your device is set to")
+    active_member.time_zone = "Europe/Madrid"
+    active_member.save()
+    response = client.get(url)
+    assertContains(response, "Times are shown in <strong data-zone-name>Madrid time")
+    assertContains(response, 'data-time-zone-source="profile"')
+    assertContains(response, "Your device is set to Pacific Time.")
+    assertNotContains(response, "timezone-hint d-none")

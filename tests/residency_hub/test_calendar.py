@@ -85,7 +85,8 @@ def test_calendar_names_the_members_time_zone(client, active_member, specialty):
     active_member.save()
     client.force_login(active_member)
     response = client.get(calendar_url(specialty, month="2026-01"))
-    assertContains(response, "America/Chicago time zone (CST)")
+    assertContains(response, "<strong data-zone-name>Central Time</strong>", html=False)
+    assertNotContains(response, "America/Chicago time zone")
 
 
 def test_times_follow_the_member_zone_across_a_dst_change(
@@ -114,7 +115,7 @@ def test_times_follow_the_member_zone_across_a_dst_change(
     response = client.get(before.get_absolute_url())
     assertContains(response, "Friday 6 March 2026, 6:00 PM")
     assertContains(response, "Europe/Madrid")
-    assertContains(response, "Organiser's time (America/New_York)")
+    assertContains(response, "Organiser's time (Eastern Time)")
     assertContains(response, "12:00 PM")
     assertContains(response, "1:00 PM EST")
 
@@ -226,3 +227,22 @@ def test_calendar_query_count_does_not_grow(
         response = client.get(url)
     assert sum(len(v) for v in cell_events(response).values()) == 11
     assert re.search(r"Jun", response.content.decode())
+
+
+def test_month_view_also_lists_the_events_day_by_day_for_phones(
+    client, active_member, specialty
+):
+    """A seven-column grid does not fit a phone: below 768 px an agenda list shows
+    the same events and the grid is display:none (read once by screen readers)."""
+    EventFactory(
+        specialty=specialty,
+        title="Saturday fair",
+        starts_at=datetime.datetime(2026, 4, 4, 16, tzinfo=UTC),
+        ends_at=datetime.datetime(2026, 4, 4, 17, tzinfo=UTC),
+    )
+    client.force_login(active_member)
+    response = client.get(calendar_url(specialty, month="2026-04"))
+    html = response.content.decode()
+    agenda = html[html.index('class="list-unstyled calendar-agenda d-md-none"') :]
+    assert "Saturday 4 April" in agenda and "Saturday fair" in agenda
+    assertContains(response, 'class="table-responsive d-none d-md-block"')
