@@ -3,10 +3,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from lmsa_portal import reports, views
 from lmsa_portal.attention import needs_attention
@@ -40,11 +38,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("plus/", views.plus_network, name="plus-network"),
     path("healthz", views.healthz, name="healthz"),
-    # Browsers ask for /favicon.ico whatever the page links; send them the icon.
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("img/favicon.svg"), permanent=True),
-    ),
     path("i18n/setlang/", members_views.set_language, name="set-language"),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),

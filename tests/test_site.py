@@ -64,9 +64,3 @@ def test_pages_use_vendored_bootstrap_not_a_cdn(client, db):
 def test_spanish_home(client, db):
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="es")
     assertContains(response, 'lang="es"')
-
-
-def test_favicon_ico_leads_to_the_icon(client):
-    response = client.get("/favicon.ico")
-    assert response.status_code == 301
-    assert response["Location"].endswith("img/favicon.svg")

@@ -102,8 +102,9 @@ BUDGETS = {
     "AMA video page": 8,
     "AMA upcoming session": 10,
     "account page": 11,
-    "listserv sign-up": 8,
-    "listserv preferences": 6,
+    # + the member's state, for the "waiting for approval" notice in the layout
+    "listserv sign-up": 9,
+    "listserv preferences": 7,
 }
 
 
