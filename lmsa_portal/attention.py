@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ama.models import Question
@@ -47,11 +48,16 @@ def _pending_memberships(today: datetime.date) -> Tile:
     count, detail = figures["count"], ""
     if figures["oldest"]:
         days = (today - timezone.localdate(figures["oldest"])).days
-        detail = ngettext(
-            "the oldest has waited %(days)d day",
-            "the oldest has waited %(days)d days",
-            days,
-        ) % {"days": days}
+        detail = (
+            _("the oldest arrived today")
+            if days < 1
+            else ngettext(
+                "the oldest has waited %(days)d day",
+                "the oldest has waited %(days)d days",
+                days,
+            )
+            % {"days": days}
+        )
     return Tile(
         "memberships",
         count,

@@ -32,10 +32,10 @@ UNSUBSCRIBE_WINDOW = datetime.timedelta(days=7)
 
 @dataclass
 class Figure:
-    name: str
     title: str
     columns: list[str]  # the first names the rows; the others are counts
     rows: list[list] = field(default_factory=list)
+    name: str = ""  # its anchor and CSV name: the function's ("mentors-by-state")
 
     def chart_rows(self):
         """Rows with each count's bar length as a share of the largest count."""
@@ -106,7 +106,6 @@ def _by_choice(queryset, field_name: str, choices) -> list[list]:
 
 def members_by_status(**_window) -> Figure:
     return Figure(
-        "members-by-status",
         _("Members by status"),
         [_("Status"), _("Members")],
         _by_choice(Membership.objects.all(), "status", Membership.Status.choices),
@@ -115,7 +114,6 @@ def members_by_status(**_window) -> Figure:
 
 def members_by_type(**_window) -> Figure:
     return Figure(
-        "members-by-type",
         _("Members by member type"),
         [_("Member type"), _("Members")],
         _by_choice(
@@ -128,7 +126,6 @@ def members_by_type(**_window) -> Figure:
 
 def new_members(*, start, months, **_window) -> Figure:
     return Figure(
-        "new-members",
         _("New members per month"),
         [_("Month"), _("New accounts")],
         _per_month(months, _monthly(Membership.objects.all(), "created_at", start)),
@@ -151,38 +148,36 @@ def _mentor_standing(group_by: str, today):
     )
 
 
-def mentors_by_specialty(*, today, **_window) -> Figure:
-    rows = _mentor_standing("specialty__name", today)
+def _mentor_standing_figure(group_by, title, heading, label, today) -> Figure:
     return Figure(
-        "mentors-by-specialty",
-        _("Mentors by specialty"),
-        [_("Specialty"), _("Live"), _("Paused"), _("Stale")],
-        [[r["specialty__name"], r["live"], r["paused"], r["stale"]] for r in rows],
+        title,
+        [heading, _("Live"), _("Paused"), _("Stale")],
+        [
+            [label(r[group_by]), r["live"], r["paused"], r["stale"]]
+            for r in _mentor_standing(group_by, today)
+        ],
+    )
+
+
+def mentors_by_specialty(*, today, **_window) -> Figure:
+    return _mentor_standing_figure(
+        "specialty__name", _("Mentors by specialty"), _("Specialty"), str, today
     )
 
 
 def mentors_by_state(*, today, **_window) -> Figure:
     labels = dict(Mentor._meta.get_field("state").choices)
-    rows = _mentor_standing("state", today)
-    return Figure(
-        "mentors-by-state",
+    return _mentor_standing_figure(
+        "state",
         _("Mentors by state"),
-        [_("State"), _("Live"), _("Paused"), _("Stale")],
-        [
-            [
-                str(labels.get(r["state"], r["state"])),
-                r["live"],
-                r["paused"],
-                r["stale"],
-            ]
-            for r in rows
-        ],
+        _("State"),
+        lambda state: str(labels.get(state, state)),
+        today,
     )
 
 
 def mentor_signups(*, start, months, **_window) -> Figure:
     return Figure(
-        "mentor-signups",
         _("Mentor sign-ups per month"),
         [_("Month"), _("Sign-ups")],
         _per_month(months, _monthly(Mentor.objects.all(), "created_at", start)),
@@ -201,7 +196,6 @@ def programs_by_specialty(*, today, **_window) -> Figure:
         .values_list("name", "verified", "overdue")
     )
     return Figure(
-        "programs-by-specialty",
         _("Programs by specialty and verification"),
         [_("Specialty"), _("Verified within 12 months"), _("Not verified recently")],
         [list(row) for row in rows],
@@ -210,7 +204,6 @@ def programs_by_specialty(*, today, **_window) -> Figure:
 
 def ama_per_month(*, start, months, **_window) -> Figure:
     return Figure(
-        "ama-per-month",
         _("AMA sessions and questions per month"),
         [_("Month"), _("Sessions"), _("Questions")],
         _per_month(
@@ -223,7 +216,6 @@ def ama_per_month(*, start, months, **_window) -> Figure:
 
 def listserv_over_time(*, start, months, **_window) -> Figure:
     return Figure(
-        "listserv-over-time",
         _("Listserv: confirmed and unsubscribed per month"),
         [_("Month"), _("Confirmed"), _("Unsubscribed")],
         _per_month(
@@ -252,7 +244,6 @@ def mailings(*, start, **_window) -> Figure:
         .values_list("subject", "sent", "failed", "unsubscribed")
     )
     return Figure(
-        "mailings",
         _("Mailings: sent, failed, and unsubscribes within 7 days"),
         [_("Mailing"), _("Sent"), _("Failed"), _("Unsubscribed after it")],
         [list(row) for row in rows],
@@ -273,14 +264,28 @@ FIGURES = [
 ]
 
 
-def build_figures(*, months: int, today: datetime.date | None = None) -> list[Figure]:
-    """Every figure over the last ``months`` months (the month of today included)."""
+def figure_name(function) -> str:
+    return function.__name__.replace("_", "-")
+
+
+def build_figures(
+    *, months: int, today: datetime.date | None = None, only: str = ""
+) -> list[Figure]:
+    """Every figure over the last ``months`` months (the month of today
+    included); with ``only``, just the figure of that name (a CSV download)."""
     today = today or timezone.localdate()
     first = today.replace(day=1)
     for _step in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     window = {"start": first, "months": _months(first, today), "today": today}
-    return [figure(**window) for figure in FIGURES]
+    figures = []
+    for function in FIGURES:
+        if only and figure_name(function) != only:
+            continue
+        figure = function(**window)
+        figure.name = figure_name(function)
+        figures.append(figure)
+    return figures
 
 
 def _csv_response(figure: Figure) -> HttpResponse:
@@ -304,12 +309,13 @@ def reports(request: HttpRequest) -> HttpResponse:
         months = DEFAULT_WINDOW
     if months not in WINDOWS:
         months = DEFAULT_WINDOW
+    # A CSV download computes only the table asked for; an unknown name shows
+    # the page.
+    wanted = request.GET.get("csv", "")
+    csv_figures = build_figures(months=months, only=wanted) if wanted else []
+    if csv_figures:
+        return _csv_response(csv_figures[0])
     figures = build_figures(months=months)
-    wanted = request.GET.get("csv")
-    if wanted:
-        for figure in figures:
-            if figure.name == wanted:
-                return _csv_response(figure)
     return render(
         request,
         "admin/reports.html",

@@ -51,14 +51,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None) -> HttpRes
 def server_error(request: HttpRequest) -> HttpResponse:
     """Friendly 500 page (503 while the database is down); needs no database."""
     if is_database_outage(sys.exc_info()[1]):
-        template = loader.get_template("503.html")
         response = HttpResponse(
-            template.render(), status=HTTPStatus.SERVICE_UNAVAILABLE
+            loader.render_to_string("503.html"),
+            status=HTTPStatus.SERVICE_UNAVAILABLE,
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    template = loader.get_template("500.html")
-    return HttpResponse(template.render(), status=HTTPStatus.INTERNAL_SERVER_ERROR)
+    return HttpResponse(
+        loader.render_to_string("500.html"), status=HTTPStatus.INTERNAL_SERVER_ERROR
+    )
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
