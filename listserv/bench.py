@@ -48,10 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument(
-        "--mark-sent-every",
-        type=int,
-        default=None,
-        help="LISTSERV_MARK_SENT_EVERY for this run (default: the setting's)",
+        "--rate-per-second",
+        type=float,
+        default=0,
+        help="LISTSERV_RATE_PER_SECOND for the sending loop (default 0: unlimited)",
     )
     args = parser.parse_args(argv)
 
@@ -85,12 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             EMAIL_USE_SSL=False,
             EMAIL_HOST_USER="",
             EMAIL_HOST_PASSWORD="",
-            LISTSERV_RATE_PER_SECOND=0,
-            **(
-                {"LISTSERV_MARK_SENT_EVERY": args.mark_sent_every}
-                if args.mark_sent_every
-                else {}
-            ),
+            LISTSERV_RATE_PER_SECOND=args.rate_per_second,
         ):
             return run(args, sink, port, settings, connection)
     finally:
@@ -104,7 +99,6 @@ def run(args, sink, port, settings, connection) -> int:
         RenderedMailing,
         batch_size_setting,
         mailing_deliver,
-        mark_sent_every_setting,
     )
     from listserv.services import mailing_queue
 
@@ -191,8 +185,8 @@ def run(args, sink, port, settings, connection) -> int:
     batch_size = args.batch_size or batch_size_setting()
     print(
         f"  listserv sending loop         : {listserv_rate:8.0f} msg/s "
-        f"(batches of {batch_size}, marked sent {mark_sent_every_setting()} "
-        "at a time)"
+        f"(batches of {batch_size}, rate limit "
+        f"{args.rate_per_second or 'off'})"
     )
     print(f"  smtplib + building each one   : {built_rate:8.0f} msg/s")
     print(f"  queueing the deliveries       : {queue_seconds:8.2f} s")

@@ -3,20 +3,21 @@
 Deliveries exist before sending starts (one row per mailing and subscriber, unique).
 A worker claims a batch of queued rows atomically (``SELECT ... FOR UPDATE SKIP
 LOCKED`` on PostgreSQL, a conditional ``UPDATE ... WHERE claimed_by IS NULL``
-elsewhere), opens one SMTP connection for the batch and works through it in groups
-of ``LISTSERV_MARK_SENT_EVERY`` rows (default 1): one query checks the group's
-subscribers are still subscribed, each message is sent, and one UPDATE marks the
-group's accepted messages sent. Rows of a worker that died are reclaimed once their
-claim is older than the timeout; failures are recorded and retried a bounded
-number of times.
+elsewhere), reads the batch's subscribers in one query, sends the batch over one
+SMTP connection with Django's ``send_messages`` (one message at a time, so each
+recipient's outcome is known), and records the whole batch in one transaction.
+Rows of a worker that died are reclaimed once their claim is older than the
+timeout; failures are recorded and retried a bounded number of times.
+
+Someone who unsubscribes while their batch is being sent still gets that one
+mailing; the next batch reads their new status. (A batch of 50 at the default 10
+messages a second is five seconds.)
 
 The one unavoidable window: a worker killed (SIGKILL, power loss) after the SMTP
-server accepted a message but before its group was marked sent sends that group
-again on resume. With the default (groups of one) that is at most one message; a
-larger group (20 doubles the throughput on SQLite) widens the window to that many
-messages and lets someone who unsubscribes mid-group still get that one mailing.
-A worker asked to stop (SIGTERM/SIGINT) finishes the message in hand, marks what
-was accepted and releases the rest, so a normal restart never repeats mail.
+server accepted messages but before its batch was recorded sends those messages
+again on resume. A worker asked to stop (SIGTERM/SIGINT) finishes the message in
+hand, records what was accepted and releases the rest, so a normal restart never
+repeats mail.
 
 SMTP has no way to close that window, so the copy is made recognisable instead:
 every message of a mailing carries a ``Message-ID`` that depends only on the
@@ -28,22 +29,17 @@ once. Staff test messages get a random ID, never a real recipient's.
 
 import logging
 import os
-import re
 import smtplib
 import socket
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email import policy as email_policy
-from email.utils import formatdate, make_msgid
+from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Min, Q
@@ -60,15 +56,6 @@ from members.text import html_to_text, render_markdown
 logger = logging.getLogger(__name__)
 
 _TOKEN_PLACEHOLDER = "LISTSERVTOKENPLACEHOLDER"
-# Placeholders of the fast path's message template (ASCII, no spaces: they pass
-# header folding and 7bit/8bit bodies unchanged).
-_ID_PLACEHOLDER = "LISTSERVSUBSCRIBERIDPLACEHOLDER"
-_DATE_PLACEHOLDER = "LISTSERVDATEPLACEHOLDER"
-_RCPT_PLACEHOLDER = "listserv-recipient-placeholder@placeholder.invalid"
-_TOKEN_PLACEHOLDER_B = _TOKEN_PLACEHOLDER.encode("ascii")
-_ID_PLACEHOLDER_B = _ID_PLACEHOLDER.encode("ascii")
-_DATE_PLACEHOLDER_B = _DATE_PLACEHOLDER.encode("ascii")
-_RCPT_PLACEHOLDER_B = _RCPT_PLACEHOLDER.encode("ascii")
 
 
 def batch_size_setting() -> int:
@@ -155,9 +142,6 @@ class RenderedMailing:
             "LMSA National Mentorship Listserv <mentorship-listserv.lmsa.net>",
         )
         self.message_id_domain = message_id_domain()
-        self._template = _UNBUILT
-        self._date_at = -1
-        self._date_text = ""
 
     def headers_for(self, token: str) -> dict[str, str]:
         """RFC 2369 / RFC 8058 headers: one-click unsubscribe from the mail client."""
@@ -208,11 +192,8 @@ class RenderedMailing:
         email: str,
         subject_prefix: str = "",
         connection=None,
-        date: str | None = None,
     ) -> EmailMultiAlternatives:
         headers = self.headers_for(token)
-        if date is not None:
-            headers["Date"] = date
         headers["Message-ID"] = message_id
         message = EmailMultiAlternatives(
             subject=subject_prefix + self.mailing.subject,
@@ -226,156 +207,6 @@ class RenderedMailing:
             self.html.replace(_TOKEN_PLACEHOLDER, token), "text/html"
         )
         return message
-
-    # --------------------------------------------------------------------------
-    # Fast path: the message as bytes, built once per mailing
-    # --------------------------------------------------------------------------
-    def raw_message_for(self, *, subscriber_id: int, email: str) -> bytes | None:
-        """The same message as ``message_for`` (same headers, parts, links and
-        Message-ID), as the bytes to hand to the SMTP server, or ``None`` when
-        this mailing or address needs the ``message_for`` path. The message is
-        rendered to bytes once, with placeholders; per recipient only the
-        address, the token, the Message-ID and the Date are substituted."""
-        if self._template is _UNBUILT:
-            self._template = self._build_template()
-        if self._template is None or not _is_plain_address(email):
-            return None
-        return self._fill(
-            self._template,
-            token=make_manage_token(subscriber_id),
-            subscriber_id=subscriber_id,
-            email=email,
-            date=self._date(),
-        )
-
-    def _date(self) -> str:
-        now = int(time.time())
-        if now != self._date_at:
-            self._date_at = now
-            self._date_text = formatdate(
-                now, localtime=getattr(settings, "EMAIL_USE_LOCALTIME", False)
-            )
-        return self._date_text
-
-    @staticmethod
-    def _fill(
-        template: bytes, *, token: str, subscriber_id: int, email: str, date: str
-    ) -> bytes:
-        return (
-            template.replace(_TOKEN_PLACEHOLDER_B, token.encode("ascii"))
-            .replace(_ID_PLACEHOLDER_B, str(int(subscriber_id)).encode("ascii"))
-            .replace(_DATE_PLACEHOLDER_B, date.encode("ascii"))
-            .replace(_RCPT_PLACEHOLDER_B, email.encode("ascii"))
-        )
-
-    def _build_template(self) -> bytes | None:
-        """The message with placeholders, or ``None`` (with a log line) when the
-        placeholders would not survive as plain text: a part that needs
-        quoted-printable or base64 (a line over 998 bytes), a header that would be
-        encoded, or anything else that makes the result differ from the
-        ``message_for`` message. A built template is checked against
-        ``message_for`` once, parsed, header by header and part by part."""
-        message_id = mailing_message_id(
-            mailing_id=self.mailing.pk,
-            subscriber_id=_ID_PLACEHOLDER,
-            domain=self.message_id_domain,
-        )
-        mime = self._email(
-            token=_TOKEN_PLACEHOLDER,
-            message_id=message_id,
-            email=_RCPT_PLACEHOLDER,
-            date=_DATE_PLACEHOLDER,
-        ).message()
-        for part in mime.walk():
-            encoding = str(part.get("Content-Transfer-Encoding", "7bit")).lower()
-            if encoding not in ("7bit", "8bit"):
-                logger.info(
-                    "Mailing %s: %s part, slower sending path",
-                    self.mailing.pk,
-                    encoding,
-                )
-                return None
-        template = mime.as_bytes(linesep="\r\n")
-        expected = {
-            _TOKEN_PLACEHOLDER_B: 2
-            + self.text.count(_TOKEN_PLACEHOLDER)
-            + self.html.count(_TOKEN_PLACEHOLDER),
-            _ID_PLACEHOLDER_B: 1,
-            _DATE_PLACEHOLDER_B: 1,
-            _RCPT_PLACEHOLDER_B: 1,
-        }
-        if any(template.count(key) != count for key, count in expected.items()):
-            logger.info(
-                "Mailing %s: slower sending path (placeholders)", self.mailing.pk
-            )
-            return None
-        # Longest token, Message-ID and address still keep every line legal.
-        widest = self._fill(
-            template, token="A" * 120, subscriber_id=10**19, email="a" * 254, date=""
-        )
-        if max(len(line) for line in widest.split(b"\r\n")) > 998:
-            logger.info("Mailing %s: slower sending path (long line)", self.mailing.pk)
-            return None
-        if not self._same_meaning(template):
-            logger.warning(
-                "Mailing %s: fast message differs from message_for; slower path",
-                self.mailing.pk,
-            )
-            return None
-        return template
-
-    def _same_meaning(self, template: bytes) -> bool:
-        subscriber_id, email = 1, "listserv-check@example.org"
-        token, date = make_manage_token(subscriber_id), self._date()
-        fast = self._fill(
-            template, token=token, subscriber_id=subscriber_id, email=email, date=date
-        )
-        slow = self._email(
-            token=token,
-            message_id=mailing_message_id(
-                mailing_id=self.mailing.pk,
-                subscriber_id=subscriber_id,
-                domain=self.message_id_domain,
-            ),
-            email=email,
-            date=date,
-        )
-        return message_meaning(fast) == message_meaning(
-            slow.message().as_bytes(linesep="\r\n")
-        )
-
-
-def message_meaning(raw: bytes) -> list:
-    """What a mail client reads from a message: every header (unfolded, without
-    the MIME boundary) and every part's type and decoded content, in order."""
-    parsed = message_from_bytes(raw, policy=email_policy.default)
-    meaning = []
-    for part in parsed.walk():
-        meaning.append(
-            sorted(
-                (name.lower(), " ".join(str(value).split()))
-                for name, value in part.items()
-                if name.lower() != "content-type"
-            )
-        )
-        meaning.append((part.get_content_type(), part.get_content_charset()))
-        if not part.is_multipart():
-            meaning.append(part.get_content())
-    return meaning
-
-
-_UNBUILT = object()
-_ADDRESS_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PLAIN_ADDRESS = re.compile(
-    rf"{_ADDRESS_ATOM}(?:\.{_ADDRESS_ATOM})*@{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})*\Z"
-)
-
-
-def _is_plain_address(address: str) -> bool:
-    """An ASCII dot-atom address, the same in the envelope and the To header
-    (anything else, e.g. an international address, goes the Django way)."""
-    return len(address) <= 254 and _PLAIN_ADDRESS.match(address) is not None
 
 
 # ------------------------------------------------------------------------------
@@ -484,9 +315,11 @@ def is_permanent_failure(error: Exception) -> bool:
 
 
 def _record_failure(
-    *, delivery_id: int, claim: str, attempts_before: int, error: Exception, report
+    *, delivery: Delivery, claim: str, error: Exception, report
 ) -> None:
-    final = attempts_before + 1 >= max_attempts_setting() or is_permanent_failure(error)
+    final = delivery.attempts + 1 >= max_attempts_setting() or is_permanent_failure(
+        error
+    )
     message = f"{type(error).__name__}: {error}"[:2000]
     updates = {
         "attempts": F("attempts") + 1,
@@ -502,66 +335,10 @@ def _record_failure(
             seconds=retry_delay_setting()
         )
         report.retried += 1
-    Delivery.objects.filter(pk=delivery_id, claimed_by=claim).update(**updates)
+    Delivery.objects.filter(pk=delivery.pk, claimed_by=claim).update(**updates)
     if len(report.errors) < 20:
         report.errors.append(message)
-    logger.warning("Listserv delivery %s failed: %s", delivery_id, message)
-
-
-def mark_sent_every_setting() -> int:
-    return max(1, getattr(settings, "LISTSERV_MARK_SENT_EVERY", 1))
-
-
-def _table_sql() -> tuple[str, str, str]:
-    quote = db_connection.ops.quote_name
-    return (
-        quote(Delivery._meta.db_table),
-        quote(Subscriber._meta.db_table),
-        quote(Delivery._meta.pk.column),
-    )
-
-
-def _group_rows(*, claim: str, delivery_ids: list[int]) -> dict[int, tuple]:
-    """``{delivery id: (attempts, subscriber id, subscriber status, email)}`` of
-    the group's rows still queued under ``claim``: one plain SELECT (this runs
-    once per message with groups of one, so it skips the ORM's query building)."""
-    delivery, subscriber, pk = _table_sql()
-    marks = ", ".join(["%s"] * len(delivery_ids))
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.{pk}, d.attempts, d.subscriber_id, s.status, s.email "  # noqa: S608
-            f"FROM {delivery} d INNER JOIN {subscriber} s ON s.id = d.subscriber_id "
-            f"WHERE d.{pk} IN ({marks}) AND d.claimed_by = %s AND d.status = %s",
-            [*delivery_ids, claim, Delivery.Status.QUEUED],
-        )
-        return {row[0]: row[1:] for row in cursor.fetchall()}
-
-
-def _mark_sent(*, claim: str, delivery_ids: list[int]) -> None:
-    """Record a group of messages the SMTP server accepted, in one UPDATE (plain
-    SQL, same statement as ``Delivery.objects.filter(pk__in=..., claimed_by=claim)
-    .update(status=SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")``)."""
-    if not delivery_ids:
-        return
-    delivery, _subscriber, pk = _table_sql()
-    marks = ", ".join(["%s"] * len(delivery_ids))
-    sent_at = db_connection.ops.adapt_datetimefield_value(timezone.now())
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {delivery} SET status = %s, sent_at = %s, "  # noqa: S608
-            f"attempts = attempts + 1, last_error = %s "
-            f"WHERE {pk} IN ({marks}) AND claimed_by = %s",
-            [Delivery.Status.SENT, sent_at, "", *delivery_ids, claim],
-        )
-
-
-def _fast_smtp(connection) -> bool:
-    """Django's own SMTP backend (not a subclass that changes how it sends):
-    prebuilt bytes can go straight to its smtplib connection."""
-    return (
-        type(connection).send_messages is SMTPBackend.send_messages
-        and type(connection)._send is SMTPBackend._send
-    )
+    logger.warning("Listserv delivery %s failed: %s", delivery.pk, message)
 
 
 def send_batch(
@@ -573,99 +350,93 @@ def send_batch(
     report: SendReport,
     should_stop: Callable[[], bool],
 ) -> None:
-    """Send one claimed batch over one SMTP connection.
-
-    The batch goes in small groups: one query reads a group's rows and their
-    subscribers' status, and one UPDATE marks the group's accepted messages sent
-    (also when the worker is asked to stop, or a send fails halfway).
-    """
+    """Send one claimed batch over one SMTP connection, then record it in one
+    transaction (also when the worker is asked to stop or a send fails)."""
+    # Read the rows and their subscribers just before sending: someone who
+    # unsubscribed before this batch gets nothing, and rows whose claim was taken
+    # over (this worker looked dead) are left to their new owner.
+    deliveries = list(
+        Delivery.objects.filter(
+            pk__in=delivery_ids, claimed_by=claim, status=Delivery.Status.QUEUED
+        )
+        .select_related("subscriber")
+        .only("attempts", "subscriber__status", "subscriber__email")
+        .order_by("pk")
+    )
+    accepted: list[int] = []
+    skipped: list[Delivery] = []
+    failures: list[tuple[Delivery, Exception]] = []
     connection = get_connection()
     opened = False
-    group_size = mark_sent_every_setting()
-    fast = _fast_smtp(connection)
-    envelope_from = sanitize_address(rendered.from_email, settings.DEFAULT_CHARSET)
     try:
-        for start in range(0, len(delivery_ids), group_size):
-            group = delivery_ids[start : start + group_size]
-            # Read the rows and the subscribers' status just before sending them:
-            # someone who unsubscribed a second ago gets nothing, and a claim that
-            # was taken over (this worker looked dead) is left to its new owner.
-            rows = _group_rows(claim=claim, delivery_ids=group)
-            accepted: list[int] = []
+        for delivery in deliveries:
+            if should_stop():
+                report.stopped = True
+                break
+            subscriber = delivery.subscriber
+            if subscriber.status != Subscriber.Status.CONFIRMED:
+                skipped.append(delivery)
+                continue
+            pacer.wait()
             try:
-                for delivery_id in group:
-                    if should_stop():
-                        report.stopped = True
-                        return
-                    if delivery_id not in rows:
-                        continue
-                    attempts, subscriber_id, status, email = rows[delivery_id]
-                    if status != Subscriber.Status.CONFIRMED:
-                        Delivery.objects.filter(
-                            pk=delivery_id, claimed_by=claim
-                        ).update(
-                            status=Delivery.Status.SKIPPED,
-                            last_error=f"Subscriber is {status} at send time.",
-                        )
-                        report.skipped += 1
-                        continue
-                    pacer.wait()
-                    try:
-                        raw = (
-                            rendered.raw_message_for(
-                                subscriber_id=subscriber_id, email=email
-                            )
-                            if fast
-                            else None
-                        )
-                        if not opened:
-                            connection.open()
-                            opened = True
-                        if raw is not None:
-                            # What the backend's send_messages() does, minus
-                            # building the message.
-                            if connection.connection is None:
-                                raise smtplib.SMTPServerDisconnected("not connected")
-                            connection.connection.sendmail(envelope_from, [email], raw)
-                        else:
-                            connection.send_messages(
-                                [
-                                    rendered.message_for(
-                                        subscriber_id=subscriber_id, email=email
-                                    )
-                                ]
-                            )
-                    except Exception as error:  # noqa: BLE001 - any failure is recorded
-                        _record_failure(
-                            delivery_id=delivery_id,
-                            claim=claim,
-                            attempts_before=attempts,
-                            error=error,
-                            report=report,
-                        )
-                        # Start the next message on a fresh connection.
-                        try:
-                            connection.close()
-                        except Exception:  # noqa: BLE001
-                            logger.debug(
-                                "Closing a broken SMTP connection failed", exc_info=True
-                            )
-                        opened = False
-                        continue
-                    accepted.append(delivery_id)
-                    report.sent += 1
-            finally:
-                _mark_sent(claim=claim, delivery_ids=accepted)
+                if not opened:
+                    connection.open()
+                    opened = True
+                message = rendered.message_for(
+                    subscriber_id=subscriber.pk, email=subscriber.email
+                )
+                if not connection.send_messages([message]):
+                    raise smtplib.SMTPServerDisconnected("nothing was sent")
+            except Exception as error:  # noqa: BLE001 - any failure is recorded
+                failures.append((delivery, error))
+                # Start the next message on a fresh connection.
+                _close_quietly(connection)
+                opened = False
+                continue
+            accepted.append(delivery.pk)
     finally:
         try:
-            release_claim(claim)
-        except Exception:  # noqa: BLE001 - the claim then expires on its own
-            logger.exception("Could not release listserv claim %s", claim)
-        if opened:
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001
-                logger.debug("Closing the SMTP connection failed", exc_info=True)
+            _record_batch(
+                claim=claim,
+                accepted=accepted,
+                skipped=skipped,
+                failures=failures,
+                report=report,
+            )
+        finally:
+            if opened:
+                _close_quietly(connection)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a broken connection is dropped either way
+        logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+def _record_batch(*, claim, accepted, skipped, failures, report) -> None:
+    """One transaction: accepted rows sent, skipped rows skipped, failures
+    recorded for a retry or as final, and the rest of the claim released."""
+    mine = Delivery.objects.filter(claimed_by=claim)
+    with transaction.atomic():
+        if accepted:
+            mine.filter(pk__in=accepted).update(
+                status=Delivery.Status.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+        for delivery in skipped:
+            mine.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SKIPPED,
+                last_error=f"Subscriber is {delivery.subscriber.status} at send time.",
+            )
+        for delivery, error in failures:
+            _record_failure(delivery=delivery, claim=claim, error=error, report=report)
+        release_claim(claim)
+    report.sent += len(accepted)
+    report.skipped += len(skipped)
 
 
 def _finish_if_done(mailing_id: int) -> bool:

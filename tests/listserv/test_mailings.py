@@ -212,7 +212,10 @@ def test_plain_text_mailing_keeps_list_items_together():
 
 
 def test_subscriber_who_unsubscribes_during_a_send_gets_nothing_more(settings):
+    # Batches of 4: the leaver unsubscribes while the first batch is going out
+    # and is in a later batch, which reads their new status before sending.
     settings.EMAIL_BACKEND = "tests.listserv.test_mailings.UnsubscribeMidSendBackend"
+    settings.LISTSERV_BATCH_SIZE = 4
     UnsubscribeMidSendBackend.leaver_email = ""
     SubscriberFactory.create_batch(8)
     mailing = MailingFactory()
@@ -228,7 +231,7 @@ def test_subscriber_who_unsubscribes_during_a_send_gets_nothing_more(settings):
 
 
 class UnsubscribeMidSendBackend(FlakyBackend):
-    """After message 3, someone still waiting in the batch unsubscribes (from
+    """After message 3, someone who has not been mailed yet unsubscribes (from
     another tab) while the mailing is being sent."""
 
     leaver_email = ""
@@ -236,16 +239,40 @@ class UnsubscribeMidSendBackend(FlakyBackend):
     def send_messages(self, messages):
         sent = super().send_messages(messages)
         if len(mail.outbox) == 3:
+            # The subscriber of the last delivery, in a batch not claimed yet.
             leaver = (
-                Subscriber.objects.confirmed()
-                .exclude(email__in=outbox_recipients())
+                Delivery.objects.filter(claimed_by__isnull=True, status="queued")
+                .order_by("-pk")
                 .first()
+                .subscriber
             )
             UnsubscribeMidSendBackend.leaver_email = leaver.email
             Subscriber.objects.filter(pk=leaver.pk).update(
                 status=Subscriber.Status.UNSUBSCRIBED
             )
         return sent
+
+
+def test_a_batch_is_read_and_recorded_in_a_constant_number_of_queries(settings):
+    """One query reads the batch with its subscribers, one transaction records
+    it: the queries do not grow with the batch (was one SELECT and one UPDATE per
+    message)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.EMAIL_BACKEND = "tests.listserv.backends.FlakyBackend"
+
+    def queries_for(size: int) -> int:
+        Subscriber.objects.all().delete()
+        SubscriberFactory.create_batch(size)
+        mailing = MailingFactory()
+        mailing_queue(mailing=mailing)
+        with CaptureQueriesContext(connection) as captured:
+            mailing_deliver(mailing_id=mailing.pk, batch_size=size)
+        assert Delivery.objects.filter(mailing=mailing, status="sent").count() == size
+        return len(captured)
+
+    assert queries_for(3) == queries_for(60)
 
 
 def test_failures_are_recorded_and_retried_a_bounded_number_of_times(settings):
