@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core import signing
 
 from listserv.models import Subscriber
-from members.signing import make_token, read_token
+from members.signing import address_fingerprint, make_token, read_token
 
 CONFIRM_PURPOSE = "listserv-confirm"
 MANAGE_PURPOSE = "listserv-manage"
@@ -20,9 +20,11 @@ def manage_max_age_seconds() -> int:
 
 
 def make_confirm_token(subscriber: Subscriber) -> str:
-    """A confirmation link bound to the subscriber and the address it was sent to."""
+    """A confirmation link bound to the subscriber and the address it was sent to
+    (by its fingerprint: the link does not carry the address)."""
     return make_token(
-        purpose=CONFIRM_PURPOSE, value={"s": subscriber.pk, "e": subscriber.email}
+        purpose=CONFIRM_PURPOSE,
+        value={"s": subscriber.pk, "a": address_fingerprint(subscriber.email)},
     )
 
 
@@ -41,7 +43,9 @@ def subscriber_from_confirm_token(token: str) -> Subscriber:
         subscriber = Subscriber.objects.get(pk=value["s"])
     except (Subscriber.DoesNotExist, KeyError, TypeError) as error:
         raise signing.BadSignature("unknown subscriber") from error
-    if subscriber.email != value.get("e"):
+    same_address = value.get("a") == address_fingerprint(subscriber.email)
+    # Links sent before December 2026 carry the address itself ("e").
+    if not (same_address or value.get("e") == subscriber.email):
         raise signing.BadSignature("the address changed since the link was sent")
     return subscriber
 

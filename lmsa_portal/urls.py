@@ -38,6 +38,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("plus/", views.plus_network, name="plus-network"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", members_views.set_language, name="set-language"),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),

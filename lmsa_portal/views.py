@@ -5,9 +5,15 @@ from http import HTTPStatus
 
 from django.db import connections
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -17,6 +23,13 @@ from lmsa_portal.outage import RETRY_AFTER_SECONDS, is_database_outage
 def home(request: HttpRequest) -> HttpResponse:
     """Present the four mentorship initiatives."""
     return render(request, "home.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on pages without a ``<link
+    rel="icon">`` (feeds, files): the site's icon. Not a permanent redirect: the
+    icon's hashed file name changes when the icon does."""
+    return HttpResponseRedirect(static("img/favicon.svg"))
 
 
 def plus_network(request: HttpRequest) -> HttpResponse:

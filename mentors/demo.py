@@ -179,6 +179,10 @@ def load_demo() -> list[str]:
             ["premed", "medical_student", "resident"], k=rng.choice([1, 2, 2, 3])
         )
         virtual = rng.random() < 0.85
+        bio = rng.choice(BIOS).format(city=city)
+        special_requests = rng.choice(REQUESTS)
+        if "Spanish" in bio + special_requests and "es" not in spoken:
+            spoken.insert(0, "es")  # a bio that says bilingual lists Spanish
         status = (
             Mentor.Status.PENDING if index in PENDING_AT else Mentor.Status.APPROVED
         )
@@ -218,8 +222,8 @@ def load_demo() -> list[str]:
                 "offers_in_person": not virtual or rng.random() < 0.5,
                 "capacity": rng.choice([1, 2, 2, 3, 4, 5]),
                 "accepting_mentees": rng.random() < 0.85,
-                "bio": rng.choice(BIOS).format(city=city),
-                "special_requests": rng.choice(REQUESTS),
+                "bio": bio,
+                "special_requests": special_requests,
                 "consent_to_share": True,
                 "consented_at": confirmed,
                 "status": status,

@@ -78,10 +78,10 @@ class MentorFilter(django_filters.FilterSet):
         empty_label=_("Any language"),
     )
     level = django_filters.ChoiceFilter(
-        label=_("Mentors"),
+        label=_("Open to"),
         choices=MenteeLevel.choices,
         method="filter_level",
-        empty_label=_("Anyone"),
+        empty_label=_("Premeds, medical students or residents"),
     )
     mode = django_filters.ChoiceFilter(
         label=_("Meets"),

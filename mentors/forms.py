@@ -128,6 +128,7 @@ class MentorForm(forms.ModelForm):
             self.initial["modes"] = self.instance.modes
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template has the form tag and token
         self.helper.layout = Layout(
             Fieldset(
                 _("About you"),

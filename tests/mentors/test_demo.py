@@ -37,3 +37,12 @@ def test_demo_is_deterministic_and_idempotent():
     load_demo()
     assert snapshot() == first
     assert Mentor.objects.count() == 36
+
+
+def test_demo_mentors_who_say_they_speak_spanish_list_spanish():
+    # Seen: María García's bio said "Bilingual clinician" but listed English only.
+    load_demo()
+    for mentor in Mentor.objects.prefetch_related("languages"):
+        if "Spanish" in mentor.bio + mentor.special_requests:
+            codes = {language.code for language in mentor.languages.all()}
+            assert "es" in codes, (mentor.first_name, mentor.last_name, codes)

@@ -1,6 +1,7 @@
 """The directory and detail pages: access, statuses, filters, search, sort, paging."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -315,3 +316,17 @@ def test_directory_in_spanish(client, active_member, mentor):
     client.force_login(active_member)
     response = client.get(reverse("mentors:directory"), HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == HTTPStatus.OK
+
+
+def test_mentee_levels_read_as_whom_the_physician_mentors(
+    client, active_member, mentor
+):
+    # Seen: a card read "Mentors: Premedical students", as if the students were
+    # the mentors; and the Spanish hub heading "Mentors" read "Es mentor/a de".
+    client.force_login(active_member)
+    for url in (reverse("mentors:directory"), mentor.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert re.search(r"<dt[^>]*>Open to</dt>", html), url
+        assert not re.search(r"<dt[^>]*>Mentors</dt>", html), url
+    form = client.get(reverse("mentors:directory")).content.decode()
+    assert re.search(r'<label\s+for="id_level"[^>]*>\s*Open to', form)

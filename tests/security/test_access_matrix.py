@@ -85,6 +85,7 @@ PUBLIC = {
     "home",
     "plus-network",
     "healthz",
+    "favicon",
     "set-language",
     "mentors:join",
     "mentors:thanks",
