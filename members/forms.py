@@ -27,11 +27,30 @@ class MembershipFieldsMixin(forms.Form):
     graduation_year = forms.IntegerField(
         label=_("Graduation year"),
         required=False,
-        help_text=_("For students and residents: the year you graduate or finish."),
+        help_text=_(
+            "Required for students and residents: the year you graduate or finish."
+        ),
     )
     region = forms.ChoiceField(
         label=_("LMSA region"), choices=[("", "---------")] + Membership.Region.choices
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = self.fields["graduation_year"]
+        # Marked required (asterisk, aria-required) while the chosen member type
+        # needs it: by static/js/portal.js as the visitor picks, and here when a
+        # sent form comes back.
+        year.widget.attrs["data-required-when"] = "member_type:" + ",".join(
+            sorted(GRADUATION_TYPES)
+        )
+        if self.is_bound and self.data.get(self.add_prefix("member_type")) in (
+            GRADUATION_TYPES
+        ):
+            year.required = True
+            year.error_messages["required"] = _(
+                "Students and residents: tell us your graduation year."
+            )
 
     def clean_graduation_year(self):
         year = self.cleaned_data.get("graduation_year")
@@ -47,8 +66,10 @@ class MembershipFieldsMixin(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("member_type") in GRADUATION_TYPES and not cleaned.get(
-            "graduation_year"
+        if (
+            cleaned.get("member_type") in GRADUATION_TYPES
+            and not cleaned.get("graduation_year")
+            and "graduation_year" not in self.errors
         ):
             self.add_error(
                 "graduation_year",

@@ -36,3 +36,12 @@ class PortalSignupForm(AllauthSignupForm):
                 "aria-hidden": "true",
                 "class": "visually-hidden-honeypot",
             }
+
+    def full_clean(self):
+        super().full_clean()
+        # A form sent back for another field keeps the passwords typed (the page
+        # is no-store); a rejected password is cleared, both boxes together.
+        if self.errors and not {"password1", "password2"} & self.errors.keys():
+            for name in ("password1", "password2"):
+                if name in self.fields:
+                    self.fields[name].widget.render_value = True

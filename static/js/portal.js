@@ -134,4 +134,37 @@
       (label || field).scrollIntoView({ block: "center" });
     });
   });
+
+  // A field required only for some answers of another one:
+  // <input data-required-when="OTHER_FIELD_NAME:value1,value2"> gets required,
+  // aria-required and its label's asterisk (crispy's markup) while OTHER_FIELD_NAME
+  // holds one of those values.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-required-when]").forEach(function (field) {
+      var rule = field.getAttribute("data-required-when").split(":");
+      var other = field.form && field.form.elements[rule[0]];
+      var values = (rule[1] || "").split(",");
+      var label = document.querySelector("label[for='" + field.id + "']");
+      if (!other || !label) {
+        return;
+      }
+      var update = function () {
+        var required = values.indexOf(other.value) !== -1;
+        field.required = required;
+        field.setAttribute("aria-required", required ? "true" : "false");
+        var mark = label.querySelector(".asteriskField");
+        if (required && !mark) {
+          mark = document.createElement("span");
+          mark.className = "asteriskField";
+          mark.textContent = "*";
+          label.appendChild(mark);
+        } else if (!required && mark) {
+          mark.remove();
+        }
+        label.classList.toggle("requiredField", required);
+      };
+      other.addEventListener("change", update);
+      update();
+    });
+  });
 })();

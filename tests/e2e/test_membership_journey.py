@@ -68,3 +68,40 @@ def test_signup_verify_wait_approve_and_reach_members_only_page(
         page.get_by_role("heading", level=1).first.inner_text()
         != "This page is for active LMSA members"
     )
+
+
+def test_signup_form_marks_what_is_required_and_keeps_what_was_typed(
+    journey, transactional_db
+):
+    page = journey.page
+    page.set_viewport_size({"width": 375, "height": 800})
+    journey.goto("/accounts/signup/")
+    year = page.locator("#id_graduation_year")
+    year_label = page.locator("label[for='id_graduation_year']")
+    assert year.get_attribute("aria-required") == "false"
+    page.locator("#id_member_type").select_option("medical_student")
+    assert year.get_attribute("aria-required") == "true"
+    assert year_label.locator(".asteriskField").count() == 1
+    page.locator("#id_member_type").select_option("physician")
+    assert year_label.locator(".asteriskField").count() == 0
+    page.locator("#id_member_type").select_option("premed")
+
+    page.locator("#id_first_name").fill("Camila")
+    page.locator("#id_last_name").fill("Reyes")
+    page.locator("#id_email").fill("camila@example.org")
+    page.locator("#id_password1").fill("Residency-Bound-2026")
+    page.locator("#id_password2").fill("Residency-Bound-2026")
+    page.locator("#id_graduation_year").fill("2027")
+    # The region is left out: the form comes back with a summary at the top.
+    journey.click_and_check(page.get_by_role("button", name="Sign Up"))
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert summary.evaluate("element => element === document.activeElement")
+    assert page.locator("#id_password1").input_value() == "Residency-Bound-2026"
+    assert page.locator("#id_password2").input_value() == "Residency-Bound-2026"
+    assert page.locator("#id_graduation_year").input_value() == "2027"
+    summary.get_by_role("link", name=re.compile("LMSA region")).click()
+    assert page.evaluate("document.activeElement.id") == "id_region"
+    page.locator("#id_region").select_option("southwest")
+    journey.click_and_check(page.get_by_role("button", name="Sign Up"))
+    assert User.objects.filter(email="camila@example.org").exists()

@@ -89,6 +89,56 @@ def test_rejected_signup_keeps_what_was_typed(client, db):
     assert not User.objects.filter(email="lucia@example.org").exists()
 
 
+def test_a_form_sent_back_for_another_field_keeps_the_passwords(client, db):
+    # Seen: a failed submit wiped both password boxes whatever the mistake was.
+    response = client.post(reverse("account_signup"), {**SIGNUP, "region": ""})
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert html.count('value="Mentor-Me-2026!"') == 2  # password1 and password2
+    assert "no-store" in response["Cache-Control"]
+    # The error summary at the top links to the field.
+    assert re.search(
+        r'class="alert alert-danger error-summary".*href="#id_region"', html, re.S
+    )
+
+
+def test_a_rejected_password_is_cleared_in_both_boxes(client, db):
+    response = client.post(
+        reverse("account_signup"), {**SIGNUP, "password2": "Something-Else-2026"}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "Mentor-Me-2026!" not in response.content.decode()
+    assert "Something-Else-2026" not in response.content.decode()
+
+
+def test_graduation_year_is_marked_required_for_students(client, db):
+    # Seen: required for students, but neither marked nor said.
+    blank = client.get(reverse("account_signup")).content.decode()
+    assert "Required for students and residents" in blank
+    assert re.search(
+        r'<input[^>]*name="graduation_year"[^>]*data-required-when='
+        r'"member_type:medical_student,premed,resident"',
+        blank,
+    )
+    response = client.post(reverse("account_signup"), {**SIGNUP, "graduation_year": ""})
+    html = response.content.decode()
+    label = re.search(
+        r'<label[^>]*for="id_graduation_year"[^>]*>(.*?)</label>', html, re.S
+    )
+    assert 'class="asteriskField"' in label.group(1)
+    field = re.search(r'<input[^>]*name="graduation_year"[^>]*>', html).group(0)
+    assert " required" in field
+    assert html.count("tell us your graduation year") == 2  # summary and field
+    physician = client.post(
+        reverse("account_signup"),
+        {**SIGNUP, "member_type": "physician", "graduation_year": "", "region": ""},
+    ).content.decode()
+    label = re.search(
+        r'<label[^>]*for="id_graduation_year"[^>]*>(.*?)</label>', physician, re.S
+    )
+    assert "asteriskField" not in label.group(1)
+
+
 @pytest.mark.parametrize("year", ["1900", "3000", "abc"])
 def test_implausible_graduation_year_is_refused(client, db, year):
     response = client.post(
