@@ -108,17 +108,20 @@ def program_submission_approve(
         advisor.save()
         listed[contact.name] = advisor
     for event in submission.events.all():
-        Event.objects.create(
-            specialty=program.specialty,
-            program=program,
-            title=event.title,
-            description=event.description,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-            time_zone=event.time_zone,
-            link=event.link,
-            host=program.institution,
-        )
+        # A resubmission repeats the program's events: the same title at the same
+        # time updates the listed event (its calendar UID stays) instead of
+        # adding a twin.
+        listed_event = program.events.filter(
+            title__iexact=event.title.strip(), starts_at=event.starts_at
+        ).first() or Event(specialty=program.specialty, program=program)
+        listed_event.title = event.title
+        listed_event.description = event.description
+        listed_event.starts_at = event.starts_at
+        listed_event.ends_at = event.ends_at
+        listed_event.time_zone = event.time_zone
+        listed_event.link = event.link
+        listed_event.host = program.institution
+        listed_event.save()
     submission.program = program
     submission._change_reason = f"Approved by {by}"
     submission.status = ProgramSubmission.Status.APPROVED

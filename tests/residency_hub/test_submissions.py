@@ -424,6 +424,36 @@ def test_approving_an_update_changes_the_listed_program(staff_user, program):
     assert program.contacts.last().name == "Dr. New Advisor"
 
 
+def test_approving_a_resubmission_updates_its_events_instead_of_doubling_them(
+    staff_user, program
+):
+    # Seen: a program that sent its update (with the same open house) twice had
+    # every event twice in the calendar.
+    from residency_hub.services import program_submission_approve
+
+    starts = timezone.now() + datetime.timedelta(days=20)
+
+    def resubmit(link: str):
+        submission = ProgramSubmissionFactory(
+            specialty=program.specialty,
+            program=program,
+            name=program.name,
+            institution=program.institution,
+        )
+        SubmittedEventFactory(
+            submission=submission, title="Open house", starts_at=starts, link=link
+        )
+        program_submission_approve(submission=submission, by=staff_user)
+
+    resubmit("https://meet.example.org/first")
+    first = program.events.get()
+    resubmit("https://meet.example.org/second")
+    event = program.events.get()  # still one
+    assert event.uid == first.uid  # calendars keep the same event
+    assert event.link == "https://meet.example.org/second"
+    assert event.sequence > first.sequence
+
+
 def test_staff_decline_asks_for_a_reason_and_emails_it(admin_client_mfa, specialty):
     submission = ProgramSubmissionFactory(specialty=specialty)
     url = reverse("admin:residency_hub_programsubmission_changelist")
