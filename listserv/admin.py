@@ -31,10 +31,16 @@ from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from members.mail import deliver_email
 from residency_hub.models import Specialty
 
+# What a new address gets for a blank cell (the model's defaults would not pass
+# validation for the role).
+NEW_ROW_DEFAULTS = {"role": "other", "frequency": "every"}
+
 
 class SubscriberResource(SpreadsheetSafeResource):
     """CSV columns; status, source and dates are exported but never imported, so
-    an import can never mark an address as confirmed."""
+    an import can never mark an address as confirmed. For an address already on
+    the list, a blank cell keeps what is there: a staff sheet with a few columns
+    filled never wipes the preferences a subscriber chose."""
 
     specialty = fields.Field(
         attribute="specialty",
@@ -80,10 +86,19 @@ class SubscriberResource(SpreadsheetSafeResource):
 
     def before_import_row(self, row, **kwargs):
         row["email"] = (row.get("email") or "").strip().lower()
-        if not (row.get("role") or "").strip():
-            row["role"] = "other"
-        if not (row.get("frequency") or "").strip():
-            row["frequency"] = "every"
+
+    def import_instance(self, instance, row, **kwargs):
+        if instance.pk is None:
+            for column, default in NEW_ROW_DEFAULTS.items():
+                if not str(row.get(column) or "").strip():
+                    row[column] = default
+        super().import_instance(instance, row, **kwargs)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        blank = not str(row.get(field.column_name) or "").strip()
+        if instance.pk is not None and blank:
+            return None  # keep the subscriber's own value
+        return super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.pk is None:

@@ -237,6 +237,40 @@ def test_csv_import_dry_run_then_confirm_marks_rows_imported(admin_client_mfa):
     assert mail.outbox == []  # no email until staff ask for confirmation
 
 
+def test_csv_import_blank_cells_keep_a_subscribers_own_preferences(admin_client_mfa):
+    # Seen: a sheet with only names filled in reset everyone's frequency to
+    # "every", their role to "other" and wiped their interests and specialty.
+    specialty = SpecialtyFactory(name="Pediatrics Test", slug="pediatrics-test")
+    chose = SubscriberFactory(
+        email="chose@example.org",
+        name="Old Name",
+        role="physician",
+        frequency="monthly",
+        institution="Example Medical Center",
+        specialty=specialty,
+        state="TX",
+    )
+    chose.interests.set(Interest.objects.filter(code__in=["research", "speaking"]))
+    preview = import_csv(admin_client_mfa, "chose@example.org,New Name,,,,,,\n")
+    form = preview.context["confirm_form"]
+    admin_client_mfa.post(
+        reverse("admin:listserv_subscriber_process_import"), dict(form.initial)
+    )
+    chose.refresh_from_db()
+    assert chose.name == "New Name"  # a filled cell still updates
+    assert (chose.role, chose.frequency, chose.institution, chose.state) == (
+        "physician",
+        "monthly",
+        "Example Medical Center",
+        "TX",
+    )
+    assert chose.specialty == specialty
+    assert set(chose.interests.values_list("code", flat=True)) == {
+        "research",
+        "speaking",
+    }
+
+
 def test_csv_import_cannot_mark_anyone_confirmed(admin_client_mfa):
     upload = SimpleUploadedFile(
         "s.csv",
