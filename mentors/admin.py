@@ -254,6 +254,7 @@ class MentorAdmin(MentorReviewActionsMixin, ImportExportMixin, SimpleHistoryAdmi
     show_full_result_count = False
     readonly_fields = [
         "user",
+        "pending_email",
         "consented_at",
         "decided_at",
         "reconfirmation_sent_at",
@@ -269,6 +270,7 @@ class MentorAdmin(MentorReviewActionsMixin, ImportExportMixin, SimpleHistoryAdmi
                     ("first_name", "last_name"),
                     "credentials",
                     ("email", "phone"),
+                    "pending_email",
                     ("specialty", "subspecialty"),
                     "institution",
                     ("city", "state"),

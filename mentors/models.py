@@ -122,6 +122,14 @@ class Mentor(models.Model):
         help_text=_("For example MD, DO, MD MPH, MD PhD."),
     )
     email = models.EmailField(_("email address"), db_index=True)
+    pending_email = models.EmailField(
+        _("new email address, not confirmed yet"),
+        blank=True,
+        help_text=_(
+            "The physician asked to use this address; it replaces the one above "
+            "when they open the link sent to it."
+        ),
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     specialty = models.ForeignKey(
         "residency_hub.Specialty",

@@ -14,14 +14,17 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from members.mail import portal_url, send_templated_email
 from members.models import User
-from members.signing import make_token, read_token
+from members.signing import address_fingerprint, make_token, read_token
 from mentors.models import Language, Mentor
 
 MANAGE_PURPOSE = "mentor-manage"
 STILL_MENTORING_PURPOSE = "mentor-still-mentoring"
+EMAIL_CHANGE_PURPOSE = "mentor-email-change"
 DAY = 24 * 60 * 60
 
 
@@ -53,9 +56,13 @@ def staff_emails() -> list[str]:
 # ------------------------------------------------------------------------------
 # Signed links
 # ------------------------------------------------------------------------------
+def manage_token(*, mentor: Mentor) -> str:
+    return make_token(purpose=MANAGE_PURPOSE, value={"mentor": mentor.pk})
+
+
 def mentor_manage_url(*, mentor: Mentor, request: HttpRequest | None = None) -> str:
     """Absolute self-service link for ``mentor`` (edit, pause, remove)."""
-    token = make_token(purpose=MANAGE_PURPOSE, value={"mentor": mentor.pk})
+    token = manage_token(mentor=mentor)
     return portal_url(reverse("mentors:manage", args=[token]), request=request)
 
 
@@ -76,7 +83,15 @@ def mentor_from_token(*, purpose: str, token: str, max_age_seconds: int) -> Ment
     value = read_token(purpose=purpose, token=token, max_age_seconds=max_age_seconds)
     if not isinstance(value, dict) or not isinstance(value.get("mentor"), int):
         raise signing.BadSignature("Malformed mentor token")
-    return Mentor.objects.select_related("specialty").get(pk=value["mentor"])
+    mentor = Mentor.objects.select_related("specialty").get(pk=value["mentor"])
+    # A link bound to a new address (``mentor_email_change_url``) dies when that
+    # address is confirmed or another one is asked for.
+    if "a" in value and (
+        not mentor.pending_email
+        or value["a"] != address_fingerprint(mentor.pending_email)
+    ):
+        raise signing.BadSignature("Not the address waiting for confirmation")
+    return mentor
 
 
 # ------------------------------------------------------------------------------
@@ -87,11 +102,12 @@ def _email_mentor(
     mentor: Mentor,
     template: str,
     request: HttpRequest | None = None,
+    to: str = "",
     **context,
 ) -> None:
     send_templated_email(
         template_prefix=f"mentors/email/{template}",
-        to=[mentor.email],
+        to=[to or mentor.email],
         context={
             "mentor": mentor,
             "manage_url": mentor_manage_url(mentor=mentor, request=request),
@@ -178,19 +194,123 @@ def mentor_submit(
     return mentor
 
 
+@dataclass
+class ListingChange:
+    label: str
+    before: str
+    after: str
+
+
+def _shown(mentor: Mentor, name: str) -> str:
+    value = getattr(mentor, name)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    display = getattr(mentor, f"get_{name}_display", None)
+    return str(display() if display else value or "")
+
+
 @transaction.atomic
-def mentor_update(*, mentor: Mentor, fields: dict, languages: list[Language]) -> Mentor:
-    """The physician edits their listing through the signed link.
+def mentor_update(
+    *,
+    mentor: Mentor,
+    fields: dict,
+    languages: list[Language],
+    request: HttpRequest | None = None,
+) -> list[ListingChange]:
+    """The physician edits their listing through the signed link; staff are told
+    what changed. A new email address is only kept aside: it replaces the old one
+    when the physician opens the link sent to it (``mentor_confirm_email``).
 
     Saving an approved listing also counts as confirming it is current.
     """
-    _apply_fields(mentor, fields)
+    fields = dict(fields)
+    new_email = fields.pop("email", mentor.email).strip().lower()
+    changes = []
+    with translation.override(settings.LANGUAGE_CODE):  # staff read the changes
+        for name, value in fields.items():
+            before = _shown(mentor, name)
+            setattr(mentor, name, value)
+            if _shown(mentor, name) != before:
+                label = capfirst(Mentor._meta.get_field(name).verbose_name)
+                changes.append(ListingChange(label, before, _shown(mentor, name)))
+        spoken_before = sorted(str(language) for language in mentor.languages.all())
+        spoken_after = sorted(str(language) for language in languages)
+        if spoken_before != spoken_after:
+            changes.append(
+                ListingChange(
+                    str(_("Languages")),
+                    ", ".join(spoken_before),
+                    ", ".join(spoken_after),
+                )
+            )
+    email_change = new_email != mentor.email.lower()
+    mentor.pending_email = new_email if email_change else ""
     if mentor.status == Mentor.Status.APPROVED:
         _mark_confirmed(mentor)
     mentor._change_reason = "Edited by the physician"
     mentor.save()
     mentor.languages.set(languages)
-    return mentor
+    if email_change:
+        with translation.override(settings.LANGUAGE_CODE):
+            label = str(_("Email address (waits for confirmation)"))
+        changes.append(ListingChange(label, mentor.email, new_email))
+        _email_mentor(
+            mentor=mentor,
+            template="email_change_confirm",
+            request=request,
+            to=new_email,
+            confirm_url=mentor_email_change_url(mentor=mentor, request=request),
+        )
+        _email_mentor(
+            mentor=mentor,
+            template="email_change_requested",
+            request=request,
+            new_email=new_email,
+        )
+    if changes:
+        _notify_staff_of_edit(mentor=mentor, changes=changes, request=request)
+    return changes
+
+
+def mentor_email_change_url(*, mentor: Mentor, request: HttpRequest | None = None):
+    """The link that makes ``mentor.pending_email`` the listing's address; bound to
+    that address (by fingerprint), so an older link dies when another is asked for."""
+    token = make_token(
+        purpose=EMAIL_CHANGE_PURPOSE,
+        value={"mentor": mentor.pk, "a": address_fingerprint(mentor.pending_email)},
+    )
+    return portal_url(reverse("mentors:email-confirm", args=[token]), request=request)
+
+
+@transaction.atomic
+def mentor_confirm_email(*, mentor: Mentor) -> bool:
+    """Make the pending address the listing's own. False when another open
+    listing took that address in the meantime (nothing changes)."""
+    mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
+    new_email = mentor.pending_email
+    if Mentor.objects.open().with_email(new_email).exclude(pk=mentor.pk).exists():
+        return False
+    mentor.email = new_email
+    mentor.pending_email = ""
+    mentor._change_reason = "Email address confirmed by the physician"
+    mentor.save(update_fields=["email", "pending_email"])
+    return True
+
+
+def _notify_staff_of_edit(*, mentor, changes, request=None) -> None:
+    send_templated_email(
+        template_prefix="mentors/email/staff_listing_edited",
+        to=staff_emails(),
+        context={
+            "mentor": mentor,
+            "changes": changes,
+            "review_url": portal_url(
+                reverse("admin:mentors_mentor_change", args=[mentor.pk]),
+                request=request,
+            ),
+        },
+        language=settings.LANGUAGE_CODE,
+    )
 
 
 # ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/pause/", views.manage_pause, name="manage-pause"),
     path("manage/<str:token>/remove/", views.manage_remove, name="manage-remove"),
+    path("email/<str:token>/", views.email_confirm, name="email-confirm"),
     path(
         "still-mentoring/<str:token>/",
         views.still_mentoring,

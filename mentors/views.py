@@ -190,12 +190,25 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         form = MentorEditForm(request.POST, instance=mentor)
         if form.is_valid():
+            # Validation wrote the typed values onto the instance: start from
+            # what is stored, so the update sees (and tells staff) what changed.
+            mentor.refresh_from_db()
             services.mentor_update(
                 mentor=mentor,
                 fields=form.listing_fields(),
                 languages=list(form.cleaned_data["languages"]),
+                request=request,
             )
             messages.success(request, _("Your listing was saved."))
+            if mentor.pending_email:
+                messages.info(
+                    request,
+                    _(
+                        "We sent a link to %(email)s. Your listing keeps its "
+                        "current address until you open it."
+                    )
+                    % {"email": mentor.pending_email},
+                )
             return redirect("mentors:manage", token=token)
         # Show the listing as stored next to the form that keeps what was typed.
         mentor.refresh_from_db()
@@ -278,6 +291,36 @@ def still_mentoring(request: HttpRequest, token: str) -> HttpResponse:
             "manage_url": services.mentor_manage_url(mentor=mentor, request=request),
         },
     )
+
+
+@never_cache
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link sent to a new address: one button makes it the listing's own
+    (opening the link changes nothing: mail scanners open links too)."""
+    mentor, problem = _mentor_for_link(
+        request,
+        token,
+        services.EMAIL_CHANGE_PURPOSE,
+        services.manage_link_max_age(),
+    )
+    if problem:
+        return problem
+    context = {"mentor": mentor, "new_email": mentor.pending_email}
+    if request.method == "POST":
+        if not services.mentor_confirm_email(mentor=mentor):
+            context["taken"] = True
+            return render(
+                request,
+                "mentors/email_confirm.html",
+                context,
+                status=HTTPStatus.CONFLICT,
+            )
+        messages.success(
+            request,
+            _("Your listing now uses %(email)s.") % {"email": context["new_email"]},
+        )
+        return redirect("mentors:manage", token=services.manage_token(mentor=mentor))
+    return render(request, "mentors/email_confirm.html", context)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -240,3 +240,101 @@ def test_request_link_validates_and_is_rate_limited(client, mentor):
     response = client.post(reverse("mentors:request-link"), {"email": mentor.email})
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert len(mail.outbox) == 3
+
+
+# ------------------------------------------------------------------------------
+# A new email address is confirmed before it replaces the old one; staff are
+# told what a physician changed.
+# ------------------------------------------------------------------------------
+def _sent_to(address: str) -> list:
+    return [message for message in mail.outbox if address in message.to]
+
+
+def _link_in(message, name: str) -> str:
+    import re
+
+    match = re.search(rf"https?://\S+(/mentors/{name}/\S+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_a_new_email_waits_for_its_owner_to_confirm_it(client, mentor, settings):
+    # Seen: an edit through the manage link switched the listing to any address
+    # at once, without confirming it.
+    settings.STAFF_NOTIFICATION_EMAILS = ["staff@lmsa.example"]
+    old_email = mentor.email
+    response = client.post(
+        manage_path(mentor), edit_data(mentor, email="New.Address@clinic.example")
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    mentor.refresh_from_db()
+    assert mentor.email == old_email  # members still see the old one
+    assert mentor.pending_email == "new.address@clinic.example"
+    page = client.get(response["Location"])
+    assertContains(page, "We sent a link to new.address@clinic.example")
+    assertContains(page, "New address waiting for confirmation")
+
+    (to_new,) = _sent_to("new.address@clinic.example")
+    assert "Dear Dr. " + mentor.last_name in to_new.body
+    (to_old,) = _sent_to(old_email)
+    assert "new.address@clinic.example" in to_old.body
+    assert "/mentors/manage/" in to_old.body  # to cancel it
+    (to_staff,) = _sent_to("staff@lmsa.example")
+    assert old_email in to_staff.body and "new.address@clinic.example" in to_staff.body
+
+    link = _link_in(to_new, "email")
+    assert "new.address" not in link  # the link does not carry the address
+    opened = client.get(link)  # a mail scanner opening it changes nothing
+    assertContains(opened, "Yes, use this address")
+    mentor.refresh_from_db()
+    assert mentor.email == old_email
+    confirmed = client.post(link)
+    assert confirmed.status_code == HTTPStatus.FOUND
+    mentor.refresh_from_db()
+    assert (mentor.email, mentor.pending_email) == ("new.address@clinic.example", "")
+    assertContains(client.get(confirmed["Location"]), "Your listing now uses")
+    # Spent: the link no longer works.
+    assert client.post(link).status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_saving_again_with_the_old_address_cancels_the_change(client, mentor):
+    client.post(manage_path(mentor), edit_data(mentor, email="someone@else.example"))
+    link = _link_in(_sent_to("someone@else.example")[0], "email")
+    client.post(manage_path(mentor), edit_data(mentor))
+    mentor.refresh_from_db()
+    assert mentor.pending_email == ""
+    assert client.post(link).status_code == HTTPStatus.BAD_REQUEST
+    mentor.refresh_from_db()
+    assert mentor.email != "someone@else.example"
+
+
+def test_an_address_taken_meanwhile_is_not_confirmed(client, mentor):
+    client.post(manage_path(mentor), edit_data(mentor, email="wanted@clinic.example"))
+    link = _link_in(_sent_to("wanted@clinic.example")[0], "email")
+    MentorFactory(email="wanted@clinic.example")
+    response = client.post(link)
+    assertContains(response, "Another listing uses", status_code=HTTPStatus.CONFLICT)
+    mentor.refresh_from_db()
+    assert mentor.email != "wanted@clinic.example"
+
+
+def test_staff_are_told_exactly_what_a_physician_changed(client, mentor, settings):
+    # Seen: edits went live with no word to staff.
+    settings.STAFF_NOTIFICATION_EMAILS = ["staff@lmsa.example"]
+    client.post(manage_path(mentor), edit_data(mentor))  # bring it to the form's shape
+    mail.outbox.clear()
+    client.post(manage_path(mentor), edit_data(mentor))  # nothing changed
+    assert _sent_to("staff@lmsa.example") == []
+    client.post(
+        manage_path(mentor),
+        edit_data(mentor, city="Caguas", special_requests="Premeds only, please."),
+    )
+    (notice,) = _sent_to("staff@lmsa.example")
+    assert mentor.full_name in notice.subject
+    assert (
+        "City" in notice.body and "Houston" in notice.body and "Caguas" in notice.body
+    )
+    assert "Premeds only, please." in notice.body
+    assert "Residents in surgery, please." in notice.body  # what it was
+    assert "Institution" not in notice.body  # unchanged fields are not listed
+    assert "/admin/mentors/mentor/" in notice.body

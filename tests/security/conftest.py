@@ -153,6 +153,16 @@ class World:
             raise AttributeError(name) from error
 
 
+def _mentor_email_token(mentor) -> str:
+    """The link of an email change the mentor asked for (to a new address)."""
+    from urllib.parse import urlsplit
+
+    mentor.pending_email = "new.address@mentor.example"
+    mentor.save(update_fields=["pending_email"])
+    url = mentor_services.mentor_email_change_url(mentor=mentor)
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[1]
+
+
 def build_world() -> World:
     """One object of every kind a URL parameter can point at, plus a user in every
     state of the access rule (staff is a superuser with TOTP, so admin opens)."""
@@ -260,6 +270,7 @@ def build_world() -> World:
             purpose=mentor_services.STILL_MENTORING_PURPOSE,
             value={"mentor": mentor.pk},
         ),
+        "mentor_email_token": _mentor_email_token(mentor),
         "confirm_token": make_confirm_token(pending_subscriber),
         "manage_token": make_manage_token(subscriber.pk),
         "email_confirmation_key": EmailConfirmationHMAC(address).key,
@@ -291,6 +302,7 @@ PROVIDERS = {
     "mentors:manage-pause": lambda w: ((), {"token": w.mentor_manage_token}),
     "mentors:manage-remove": lambda w: ((), {"token": w.mentor_manage_token}),
     "mentors:still-mentoring": lambda w: ((), {"token": w.mentor_still_token}),
+    "mentors:email-confirm": lambda w: ((), {"token": w.mentor_email_token}),
     "residency_hub:program-detail": lambda w: ((), {"slug": w.program.slug}),
     "residency_hub:specialty-detail": lambda w: ((), {"slug": w.specialty.slug}),
     "residency_hub:calendar": lambda w: ((), {"slug": w.specialty.slug}),

@@ -73,6 +73,7 @@ SIGNED_LINK = {
     "mentors:manage-pause",
     "mentors:manage-remove",
     "mentors:still-mentoring",
+    "mentors:email-confirm",
     "residency_hub:calendar-feed",
     "listserv:confirm",
     "listserv:unsubscribe",
@@ -377,6 +378,7 @@ def tampered(token: str) -> list[str]:
 
 
 TOKEN_ROUTES = [
+    "mentors:email-confirm",
     "mentors:manage",
     "mentors:manage-pause",
     "mentors:manage-remove",
