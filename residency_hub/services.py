@@ -107,13 +107,17 @@ def program_submission_approve(
         advisor.phone = contact.phone
         advisor.save()
         listed[contact.name] = advisor
+    # A resubmission repeats the program's events: the same title at the same
+    # time updates the listed event (its calendar UID stays) instead of adding a
+    # twin.
+    listed_events = {
+        (listed.title.strip().lower(), listed.starts_at): listed
+        for listed in program.events.all()
+    }
     for event in submission.events.all():
-        # A resubmission repeats the program's events: the same title at the same
-        # time updates the listed event (its calendar UID stays) instead of
-        # adding a twin.
-        listed_event = program.events.filter(
-            title__iexact=event.title.strip(), starts_at=event.starts_at
-        ).first() or Event(specialty=program.specialty, program=program)
+        listed_event = listed_events.get(
+            (event.title.strip().lower(), event.starts_at)
+        ) or Event(specialty=program.specialty, program=program)
         listed_event.title = event.title
         listed_event.description = event.description
         listed_event.starts_at = event.starts_at
