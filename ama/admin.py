@@ -11,6 +11,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from ama.announcements import session_publish
 from ama.models import (
     Chapter,
     Panelist,
@@ -20,7 +21,12 @@ from ama.models import (
     Video,
 )
 from ama.resources import VideoResource
-from ama.services import questions_merge, upcoming_session_archive, videos_publish
+from ama.services import (
+    questions_merge,
+    upcoming_session_archive,
+    video_published,
+    videos_publish,
+)
 
 # Links typed without a scheme are https (Django 6's default, chosen now).
 URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -108,6 +114,11 @@ class VideoAdmin(ImportExportMixin, SimpleHistoryAdmin):
         ),
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.is_published:
+            _tell_about_emails(self, request, video_published(video=obj), "recording")
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "topics":
             kwargs["widget"] = forms.CheckboxSelectMultiple
@@ -135,6 +146,24 @@ class VideoAdmin(ImportExportMixin, SimpleHistoryAdmin):
             % count,
             messages.SUCCESS,
         )
+
+
+def _tell_about_emails(model_admin, request, sent: int, kind: str) -> None:
+    if not sent:
+        return
+    text = {
+        "announcement": ngettext(
+            "The announcement is on its way to %d person.",
+            "The announcement is on its way to %d people.",
+            sent,
+        ),
+        "recording": ngettext(
+            "%d member who asked or upvoted is told about the recording.",
+            "%d members who asked or upvoted are told about the recording.",
+            sent,
+        ),
+    }[kind]
+    model_admin.message_user(request, text % sent, messages.SUCCESS)
 
 
 class QuestionInline(admin.TabularInline):
@@ -171,15 +200,18 @@ class UpcomingSessionAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "starts_at",
+        "status",
         "audience",
         "pending_questions",
+        "announced_at",
         "archived_video",
     ]
-    list_filter = ["audience", "starts_at"]
+    list_filter = ["status", "audience", "starts_at"]
     search_fields = ["title", "description"]
     date_hierarchy = "starts_at"
     inlines = [QuestionInline]
-    actions = ["archive_selected"]
+    actions = ["publish_selected", "archive_selected"]
+    readonly_fields = ["announced_at", "reminded_at", "recording_notice_sent_at"]
     list_select_related = ["archived_video"]
 
     def get_queryset(self, request):
@@ -206,6 +238,19 @@ class UpcomingSessionAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("questions to review"), ordering="_pending")
     def pending_questions(self, session) -> int:
         return session._pending
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.status == UpcomingSession.Status.PUBLISHED:
+            _tell_about_emails(
+                self, request, session_publish(session=obj), "announcement"
+            )
+
+    @admin.action(description=_("Publish and email the announcement"))
+    def publish_selected(self, request, queryset):
+        sent = sum(session_publish(session=session) for session in queryset)
+        self.message_user(request, _("Published."), messages.SUCCESS)
+        _tell_about_emails(self, request, sent, "announcement")
 
     @admin.action(description=_("Create draft archive entries from the recordings"))
     def archive_selected(self, request, queryset):

@@ -395,6 +395,7 @@ def load_demo() -> list[str]:
             "the first year: studying, wellness, money and finding your people.",
             "where_to_watch": "Facebook Live on the LMSA National page",
             "watch_url": "https://www.facebook.com/LMSANational/",
+            "status": UpcomingSession.Status.PUBLISHED,
         },
     )
     # Only people who could really vote: active members (and staff).

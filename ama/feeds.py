@@ -6,13 +6,15 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ama.models import Video
+from ama.models import UpcomingSession, Video
 from members.text import render_markdown
 
 
@@ -75,3 +77,38 @@ class LatestVideosFeed(Feed):
 
     def item_categories(self, item: Video) -> list[str]:
         return [topic.name for topic in item.topics.all()]
+
+
+class UpcomingSessionsFeed(LatestVideosFeed):
+    """Sessions announced and not held yet, soonest first."""
+
+    title = _("Upcoming LMSA Ask Me Anything sessions")
+    subtitle = _("Sessions coming up, where you can send questions before they start.")
+
+    def feed_url(self, request: HttpRequest) -> str:
+        return request.build_absolute_uri(reverse("ama:upcoming-feed"))
+
+    def items(self, request: HttpRequest) -> list[UpcomingSession]:
+        sessions = list(UpcomingSession.objects.upcoming().order_by("starts_at")[:30])
+        for session in sessions:
+            session.absolute_url = request.build_absolute_uri(
+                session.get_absolute_url()
+            )
+        return sessions
+
+    def item_title(self, item: UpcomingSession) -> str:
+        when = date_format(timezone.localtime(item.starts_at), "DATETIME_FORMAT")
+        return _("Upcoming: %(title)s (%(when)s)") % {"title": item.title, "when": when}
+
+    def item_description(self, item: UpcomingSession) -> str:
+        text = strip_tags(render_markdown(item.description))
+        return Truncator(" ".join(text.split())).words(80)
+
+    def item_pubdate(self, item: UpcomingSession):
+        return item.announced_at or item.created_at
+
+    def item_updateddate(self, item: UpcomingSession):
+        return item.announced_at or item.created_at
+
+    def item_categories(self, item: UpcomingSession) -> list[str]:
+        return [str(_("Upcoming session"))]

@@ -289,16 +289,52 @@ class Chapter(models.Model):
 
 
 class UpcomingSessionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=UpcomingSession.Status.PUBLISHED)
+
     def upcoming(self):
-        """Announced sessions not yet over (kept a few hours after the start)."""
+        """Published sessions not yet over (kept a few hours after the start)."""
         since = timezone.now() - datetime.timedelta(hours=3)
-        return self.filter(starts_at__gte=since, archived_video__isnull=True)
+        return self.published().filter(
+            starts_at__gte=since, archived_video__isnull=True
+        )
 
 
 class UpcomingSession(models.Model):
-    """A session staff have announced; members send questions before it."""
+    """A session staff have announced; members send questions before it.
+
+    A draft is seen by staff only. Publishing it emails the announcement once
+    (``announced_at``); a reminder goes the day before (``reminded_at``); when its
+    recording is published, the members who asked or upvoted hear whether their
+    question was answered (``recording_notice_sent_at``).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    announce_to_listserv = models.BooleanField(
+        _("also email the listserv's AMA subscribers"),
+        default=False,
+        help_text=_(
+            "Members who asked to hear about new sessions always get the "
+            "announcement; tick this to also email listserv subscribers who chose "
+            "“Ask Me Anything sessions”."
+        ),
+    )
+    announced_at = models.DateTimeField(
+        _("announcement sent at"), null=True, blank=True, editable=False
+    )
+    reminded_at = models.DateTimeField(
+        _("reminder sent at"), null=True, blank=True, editable=False
+    )
+    recording_notice_sent_at = models.DateTimeField(
+        _("recording notice sent at"), null=True, blank=True, editable=False
+    )
     starts_at = models.DateTimeField(_("starts at"))
     audience = models.CharField(
         _("audience"), max_length=20, choices=Audience.choices, default=Audience.BOTH
@@ -348,7 +384,38 @@ class UpcomingSession(models.Model):
     @property
     def accepts_questions(self) -> bool:
         """Questions and votes are open until the session starts."""
-        return self.archived_video_id is None and self.starts_at > timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.archived_video_id is None
+            and self.starts_at > timezone.now()
+        )
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return self.starts_at + SESSION_LENGTH
+
+
+# Sessions are not given an end; calendars get this length.
+SESSION_LENGTH = datetime.timedelta(hours=1)
+
+
+class AnnouncementSubscription(models.Model):
+    """A member asked to be emailed when a new AMA session is announced."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ama_announcements",
+        verbose_name=_("member"),
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("AMA announcement subscription")
+        verbose_name_plural = _("AMA announcement subscriptions")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class QuestionQuerySet(models.QuerySet):

@@ -73,6 +73,7 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
         audience="both",
         description="Upcoming session with many questions.",
         where_to_watch="LMSA Facebook page",
+        status=UpcomingSession.Status.PUBLISHED,
     )
     askers = list(User.objects.order_by("pk").values_list("pk", flat=True)[:200])
     Question.objects.bulk_create(

@@ -117,5 +117,17 @@ def videos_publish(*, videos: QuerySet) -> int:
     for video in videos.filter(status=Video.Status.DRAFT):
         video.publish(when=now)
         video.save(update_fields=["status", "published_at", "updated_at"])
+        video_published(video=video)
         count += 1
     return count
+
+
+def video_published(*, video: Video) -> int:
+    """A recording is out: if it is an announced session's, the members who asked
+    or upvoted hear about their questions (once). Returns emails sent."""
+    from ama.announcements import session_send_recording_notice
+
+    session = UpcomingSession.objects.filter(archived_video=video).first()
+    if session is None:
+        return 0
+    return session_send_recording_notice(session=session)

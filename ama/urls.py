@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.decorators.http import condition
 
 from ama import views
-from ama.feeds import LatestVideosFeed, feed_etag
+from ama.feeds import LatestVideosFeed, UpcomingSessionsFeed, feed_etag
 
 app_name = "ama"
 
@@ -10,7 +10,10 @@ app_name = "ama"
 urlpatterns = [
     path("", views.ArchiveView.as_view(), name="archive"),
     path("feed/", condition(etag_func=feed_etag)(LatestVideosFeed()), name="feed"),
+    path("upcoming/feed/", UpcomingSessionsFeed(), name="upcoming-feed"),
     path("upcoming/<int:pk>/", views.upcoming_detail, name="upcoming-detail"),
+    path("upcoming/<int:pk>/calendar.ics", views.upcoming_ics, name="upcoming-ics"),
+    path("announcements/", views.announcements_toggle, name="announcements-toggle"),
     path(
         "upcoming/<int:pk>/questions/",
         views.question_create,

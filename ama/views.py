@@ -1,17 +1,20 @@
 """Public archive, video pages, and members' questions for upcoming sessions."""
 
+import icalendar
 from django.contrib import messages
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from ama.filters import VideoFilter
 from ama.forms import QuestionForm
 from ama.models import (
+    AnnouncementSubscription,
     Chapter,
     Panelist,
     Question,
@@ -25,8 +28,11 @@ from ama.services import (
     question_vote,
     question_withdraw_vote,
 )
+from lmsa_portal.http import redirect_to_next
 from members.access import active_member_required, is_active_member
 from members.pagination import PortalPaginator
+from members.text import markdown_to_text
+from residency_hub import ics
 
 
 class ArchiveView(FilterView):
@@ -128,12 +134,20 @@ def _session_page_context(request: HttpRequest, session: UpcomingSession) -> dic
     }
 
 
+def _visible_sessions(request: HttpRequest):
+    """Published sessions; staff also see drafts (to check them before publishing)."""
+    sessions = UpcomingSession.objects.select_related("archived_video")
+    return sessions if request.user.is_staff else sessions.published()
+
+
 def upcoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An announced session: when and where, and the questions members sent."""
-    session = get_object_or_404(
-        UpcomingSession.objects.select_related("archived_video"), pk=pk
-    )
+    session = get_object_or_404(_visible_sessions(request), pk=pk)
     context = _session_page_context(request, session)
+    if request.user.is_authenticated:
+        context["wants_announcements"] = AnnouncementSubscription.objects.filter(
+            user=request.user
+        ).exists()
     if is_active_member(request.user) and session.accepts_questions:
         context["form"] = QuestionForm(session=session, author=request.user)
     # Shows a member's own pending questions and votes: members.limits'
@@ -145,7 +159,7 @@ def upcoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @active_member_required
 def question_create(request: HttpRequest, pk: int) -> HttpResponse:
     """An active member sends a question; it appears once staff approve it."""
-    session = get_object_or_404(UpcomingSession, pk=pk)
+    session = get_object_or_404(UpcomingSession.objects.published(), pk=pk)
     if request.method == "GET":
         return redirect(session)
     if not session.accepts_questions:
@@ -196,3 +210,44 @@ def question_vote_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     except QuestionsClosed:
         messages.error(request, _("Voting for this session is closed."))
     return redirect(f"{session.get_absolute_url()}#question-{question.pk}")
+
+
+def upcoming_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published session as an .ics file ("add to calendar"); sessions are public."""
+    session = get_object_or_404(UpcomingSession.objects.published(), pk=pk)
+    page_url = request.build_absolute_uri(session.get_absolute_url())
+    event = icalendar.Event()
+    event.add("uid", f"ama-session-{session.pk}@{ics.uid_domain()}")
+    event.add("dtstamp", session.created_at or timezone.now())
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("summary", f"LMSA Ask Me Anything: {session.title}")
+    details = [markdown_to_text(session.description)] if session.description else []
+    details.append(f"Where to watch: {session.where_to_watch} {session.watch_url}")
+    details.append(f"Send your questions: {page_url}")
+    event.add("description", "\n\n".join(details).strip())
+    event.add("url", session.watch_url or page_url)
+    event.add("location", session.watch_url or session.where_to_watch)
+    calendar = ics.calendar_of([event], name=session.title)
+    response = HttpResponse(
+        calendar.to_ical(), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ama-{session.pk}.ics"'
+    return response
+
+
+@require_POST
+@active_member_required
+def announcements_toggle(request: HttpRequest) -> HttpResponse:
+    """Start or stop the emails about new AMA sessions (account page, session page)."""
+    if request.POST.get("subscribe") == "1":
+        AnnouncementSubscription.objects.get_or_create(user=request.user)
+        messages.success(
+            request, _("We will email you when a new Ask Me Anything session is set.")
+        )
+    else:
+        AnnouncementSubscription.objects.filter(user=request.user).delete()
+        messages.success(
+            request, _("You will no longer get emails about new AMA sessions.")
+        )
+    return redirect_to_next(request)

@@ -26,6 +26,7 @@ class InterestCode(models.TextChoices):
     SPEAKING = "speaking", _("Speaking at events and Ask Me Anything sessions")
     COMMUNITY = "community", _("Community health volunteering")
     PARTNERS = "partners", _("Opportunities with partner organizations")
+    AMA = "ama", _("New Ask Me Anything sessions, when one is announced")
 
 
 # Subscribers may live outside the United States.

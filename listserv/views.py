@@ -8,11 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -35,6 +34,7 @@ from listserv.tokens import (
     subscriber_from_confirm_token,
     subscriber_from_manage_token,
 )
+from lmsa_portal.http import redirect_to_next
 from members.abuse import public_form_ratelimit_class
 
 
@@ -199,12 +199,6 @@ def preferences(
 @require_POST
 def member_subscribe_view(request: HttpRequest) -> HttpResponse:
     """A signed-in person with a verified email joins in one click."""
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("members:me")
-    # A URL, never a view name: redirect("a@b") would try to reverse it.
     if not has_verified_email(request.user):
         messages.error(
             request,
@@ -213,9 +207,9 @@ def member_subscribe_view(request: HttpRequest) -> HttpResponse:
                 "then you can join in one click."
             ),
         )
-        return HttpResponseRedirect(next_url)
+        return redirect_to_next(request)
     member_subscribe(user=request.user)
     messages.success(
         request, _("You are subscribed to the National Mentorship Listserv.")
     )
-    return HttpResponseRedirect(next_url)
+    return redirect_to_next(request)

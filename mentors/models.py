@@ -125,6 +125,8 @@ class Mentor(models.Model):
     pending_email = models.EmailField(
         _("new email address, not confirmed yet"),
         blank=True,
+        default="",
+        db_default="",  # rows written by older code (and migrations) get one too
         help_text=_(
             "The physician asked to use this address; it replaces the one above "
             "when they open the link sent to it."

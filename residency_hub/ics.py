@@ -74,6 +74,13 @@ def build_calendar(
     events: Iterable[Event], *, name: str, is_feed: bool = False
 ) -> icalendar.Calendar:
     """A VCALENDAR holding ``events`` with the VTIMEZONEs they use."""
+    return calendar_of((_vevent(event) for event in events), name=name, is_feed=is_feed)
+
+
+def calendar_of(
+    components: Iterable[icalendar.Event], *, name: str, is_feed: bool = False
+) -> icalendar.Calendar:
+    """A VCALENDAR holding ready VEVENTs (also AMA sessions') and their VTIMEZONEs."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -84,7 +91,7 @@ def build_calendar(
         refresh = icalendar.vDuration.from_ical(FEED_REFRESH_INTERVAL)
         calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", FEED_REFRESH_INTERVAL)
-    for event in events:
-        calendar.add_component(_vevent(event))
+    for component in components:
+        calendar.add_component(component)
     calendar.add_missing_timezones()
     return calendar

@@ -13,16 +13,16 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from lmsa_portal.http import redirect_to_next
 from members.abuse import public_form_ratelimit_class
 from members.access import (
     ActiveMemberRequiredMixin,
@@ -379,16 +379,6 @@ class ProgramSubmitDoneView(TemplateView):
     template_name = "residency_hub/programsubmission_done.html"
 
 
-def _next_or_account(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        # A URL, never a view name: redirect("a@b") would try to reverse it.
-        return HttpResponseRedirect(target)
-    return redirect("members:me")
-
-
 @require_POST
 @active_member_required
 def feed_token_rotate(request: HttpRequest) -> HttpResponse:
@@ -401,7 +391,7 @@ def feed_token_rotate(request: HttpRequest) -> HttpResponse:
         if had_token
         else _("Your personal calendar link is ready."),
     )
-    return _next_or_account(request)
+    return redirect_to_next(request)
 
 
 @require_POST
@@ -413,4 +403,4 @@ def feed_token_revoke(request: HttpRequest) -> HttpResponse:
         request,
         _("Your calendar link was turned off. Subscribed calendars stop updating."),
     )
-    return _next_or_account(request)
+    return redirect_to_next(request)

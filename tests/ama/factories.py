@@ -73,6 +73,7 @@ class UpcomingSessionFactory(factory.django.DjangoModelFactory):
         lambda: timezone.now() + datetime.timedelta(days=7)
     )
     where_to_watch = "Facebook Live"
+    status = UpcomingSession.Status.PUBLISHED
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

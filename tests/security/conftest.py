@@ -310,6 +310,7 @@ PROVIDERS = {
     "residency_hub:event-detail": lambda w: ((), {"pk": w.event.pk}),
     "residency_hub:event-ics": lambda w: ((), {"pk": w.event.pk}),
     "ama:upcoming-detail": lambda w: ((), {"pk": w.session.pk}),
+    "ama:upcoming-ics": lambda w: ((), {"pk": w.session.pk}),
     "ama:question-create": lambda w: ((), {"pk": w.session.pk}),
     "ama:question-vote": lambda w: ((), {"pk": w.question.pk}),
     "ama:video-detail": lambda w: ((), {"slug": w.video.slug}),

@@ -46,6 +46,7 @@ MEMBERS_ONLY = {
     "residency_hub:feed-token-rotate",
     "ama:question-create",
     "ama:question-vote",
+    "ama:announcements-toggle",
 }
 # Pages that need a signed-in person but not an active membership.
 LOGIN_REQUIRED = {
@@ -96,7 +97,9 @@ PUBLIC = {
     "residency_hub:submit-done",
     "ama:archive",
     "ama:feed",
+    "ama:upcoming-feed",
     "ama:upcoming-detail",
+    "ama:upcoming-ics",
     "ama:video-detail",
     "listserv:signup",
     "listserv:signup-done",
