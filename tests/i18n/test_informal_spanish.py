@@ -51,21 +51,33 @@ def assert_tu(text: str) -> None:
     assert not usted_forms(text), usted_forms(text)
 
 
-def test_the_markers_catch_allauths_own_spanish():
-    """allauth's catalog, without ours, says "usted": the markers see it."""
-    import gettext
-    from pathlib import Path
-
-    import allauth
-
-    locale = Path(allauth.__file__).parent / "locale"
-    catalog = gettext.translation("django", locale, ["es"])
-    for msgid in [
-        "Forgot your password?",
-        "Already have an account? Then please %(link)ssign in%(end_link)s.",
-        "Please Confirm Your Email Address",
-    ]:
-        assert usted_forms(catalog.gettext(msgid)), catalog.gettext(msgid)
+@pytest.mark.parametrize(
+    ("usted", "tu"),
+    [  # allauth's Spanish, and ours
+        ("¿Ha olvidado su contraseña?", "¿Olvidaste tu contraseña?"),
+        (
+            "¿Ya tiene una cuenta? Por favor inicie sesión.",
+            "¿Ya tienes una cuenta? Entonces inicia sesión.",
+        ),
+        (
+            "Por favor, confirme su dirección de correo electrónico",
+            "Confirma tu dirección de correo electrónico",
+        ),
+        (
+            "Le hemos enviado un correo electrónico. Si no lo ha recibido, "
+            "compruebe su carpeta de correo no deseado.",
+            "Te enviamos un correo electrónico. Si no lo recibiste, revisa tu "
+            "carpeta de correo no deseado.",
+        ),
+        (
+            "Su contraseña no puede asemejarse tanto a su otra información personal.",
+            "Tu contraseña no puede parecerse demasiado a tus otros datos personales.",
+        ),
+    ],
+)
+def test_the_markers_tell_usted_from_tu(usted, tu):
+    assert usted_forms(usted)
+    assert not usted_forms(tu)
 
 
 @pytest.mark.parametrize(
