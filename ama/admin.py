@@ -48,8 +48,8 @@ class LabelledInlineFormSet(BaseInlineFormSet):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "video_count"]
-    search_fields = ["name"]
+    list_display = ["name", "name_es", "slug", "video_count"]
+    search_fields = ["name", "name_es"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):

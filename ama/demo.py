@@ -18,20 +18,24 @@ from ama.models import (
 from members.access import is_active_member
 from members.models import User
 
+# slug: (name, name in Spanish)
 TOPICS = {
-    "applying": "Applying to medical school",
-    "mcat": "MCAT",
-    "personal-statement": "Personal statements",
-    "interviews": "Interviews",
-    "match": "The Match",
-    "away-rotations": "Away rotations",
-    "research": "Research",
-    "latino-physicians": "Being a Latino physician",
-    "financial-aid": "Financial aid",
-    "step-exams": "USMLE Step exams",
-    "wellness": "Wellness",
-    "gap-years": "Gap years",
-    "letters": "Letters of recommendation",
+    "applying": (
+        "Applying to medical school",
+        "Solicitar ingreso a la escuela de medicina",
+    ),
+    "mcat": ("MCAT", "MCAT"),
+    "personal-statement": ("Personal statements", "Ensayos personales"),
+    "interviews": ("Interviews", "Entrevistas"),
+    "match": ("The Match", "El Match"),
+    "away-rotations": ("Away rotations", "Rotaciones externas"),
+    "research": ("Research", "Investigación"),
+    "latino-physicians": ("Being a Latino physician", "Ser médico latino"),
+    "financial-aid": ("Financial aid", "Ayuda financiera"),
+    "step-exams": ("USMLE Step exams", "Exámenes USMLE Step"),
+    "wellness": ("Wellness", "Bienestar"),
+    "gap-years": ("Gap years", "Años sabáticos"),
+    "letters": ("Letters of recommendation", "Cartas de recomendación"),
 }
 
 FB = "https://www.facebook.com/LMSANational/videos/"
@@ -337,8 +341,10 @@ def load_demo() -> list[str]:
     from residency_hub.models import Specialty
 
     topics = {
-        key: Topic.objects.update_or_create(slug=key, defaults={"name": name})[0]
-        for key, name in TOPICS.items()
+        key: Topic.objects.update_or_create(
+            slug=key, defaults={"name": name, "name_es": name_es}
+        )[0]
+        for key, (name, name_es) in TOPICS.items()
     }
     published_at = timezone.make_aware(datetime.datetime(2024, 10, 1, 12, 0))
     for (

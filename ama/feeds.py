@@ -76,7 +76,7 @@ class LatestVideosFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item: Video) -> list[str]:
-        return [topic.name for topic in item.topics.all()]
+        return [topic.localized_name for topic in item.topics.all()]
 
 
 class UpcomingSessionsFeed(LatestVideosFeed):

@@ -6,6 +6,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from ama.models import Audience, Language, Topic, Video
+from lmsa_portal.localized import localized_choices
 from members.search import search_queryset
 
 SEARCH_FIELDS = [
@@ -16,6 +17,7 @@ SEARCH_FIELDS = [
     "panelists__name",
     "panelists__role",
     "topics__name",
+    "topics__name_es",
 ]
 
 
@@ -31,7 +33,8 @@ def year_choices() -> list[tuple[str, str]]:
 
 
 def topic_choices() -> list[tuple[str, str]]:
-    return list(Topic.objects.order_by("name").values_list("slug", "name"))
+    """(slug, name in the reader's language) of every topic, in that order."""
+    return localized_choices(Topic.objects.all())
 
 
 class VideoFilter(django_filters.FilterSet):

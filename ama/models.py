@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ama.embeds import VideoEmbed, parse_video_url, validate_video_url
+from lmsa_portal.localized import LocalizedNameMixin, spanish_name_field
 
 
 class Audience(models.TextChoices):
@@ -35,10 +36,13 @@ def format_seconds(seconds: int) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-class Topic(models.Model):
-    """What a session is about: MCAT, personal statements, the Match..."""
+class Topic(LocalizedNameMixin, models.Model):
+    """What a session is about: MCAT, personal statements, the Match...
+
+    ``str()`` is the name in the reader's language (``name_es`` for Spanish)."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
+    name_es = spanish_name_field(80)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
 
     class Meta:
@@ -47,7 +51,7 @@ class Topic(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
 
 # Paths of the archive that a session slug must not shadow.

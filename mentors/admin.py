@@ -398,5 +398,5 @@ class PendingMentorAdmin(MentorReviewActionsMixin, admin.ModelAdmin):
 
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
-    list_display = ["name", "code"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "name_es", "code"]
+    search_fields = ["name", "name_es", "code"]

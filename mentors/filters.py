@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from lmsa_portal.localized import localized_name_ordering, sort_key
 from members.locations import USState
 from members.search import search_queryset
 from mentors.models import (
@@ -14,6 +15,7 @@ from mentors.models import (
     MenteeLevel,
     Mentor,
     MentoringMode,
+    language_name,
 )
 from residency_hub.models import specialty_choices
 
@@ -22,6 +24,7 @@ SEARCH_FIELDS = [
     "last_name",
     "institution",
     "specialty__name",
+    "specialty__name_es",
     "subspecialty",
     "bio",
     "special_requests",
@@ -29,11 +32,10 @@ SEARCH_FIELDS = [
 
 
 def language_choices() -> list[tuple[str, str]]:
-    # Labels in the reader's language.
-    return [
-        (code, Language(code=code, name=name).display_name)
-        for code, name in Language.objects.order_by("name").values_list("code", "name")
-    ]
+    """(code, name in the reader's language), in that name's order: one query."""
+    rows = Language.objects.values_list("code", "name", "name_es")
+    choices = [(code, language_name(code, *names)) for code, *names in rows]
+    return sorted(choices, key=lambda choice: sort_key(choice[1]))
 
 
 SORT_CHOICES = [
@@ -44,7 +46,13 @@ SORT_CHOICES = [
 ]
 SORT_ORDERINGS = {
     "name": ["last_name", "first_name", "pk"],
-    "specialty": ["specialty__name", "last_name", "first_name", "pk"],
+    # By the specialty's name in the reader's language, so computed per request.
+    "specialty": lambda: [
+        localized_name_ordering("specialty__"),
+        "last_name",
+        "first_name",
+        "pk",
+    ],
     "state": ["state", "city", "last_name", "pk"],
     "recent": [F("confirmed_at").desc(nulls_last=True), "last_name", "pk"],
 }
@@ -129,4 +137,5 @@ class MentorFilter(django_filters.FilterSet):
         sort = getattr(self.form, "cleaned_data", {}).get("sort")
         if not sort and "search_rank" in queryset.query.annotations:
             return queryset.order_by("-search_rank", "last_name", "pk")
-        return queryset.order_by(*SORT_ORDERINGS.get(sort or "name"))
+        ordering = SORT_ORDERINGS.get(sort or "name")
+        return queryset.order_by(*(ordering() if callable(ordering) else ordering))

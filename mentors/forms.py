@@ -10,6 +10,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lmsa_portal.localized import localized_name_ordering
 from members.abuse import HoneypotFormMixin
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
@@ -102,8 +103,9 @@ class MentorForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # By the names the reader sees (Spanish names in Spanish).
         self.fields["specialty"].queryset = self.fields["specialty"].queryset.order_by(
-            "name"
+            localized_name_ordering()
         )
         # The languages most mentors speak first, then the rest alphabetically.
         self.fields["languages"].queryset = Language.objects.order_by(
@@ -115,7 +117,7 @@ class MentorForm(forms.ModelForm):
                 default=Value(9),
                 output_field=IntegerField(),
             ),
-            "name",
+            localized_name_ordering(),
         )
         self.fields["consent_to_share"].required = True
         self.fields["consent_to_share"].error_messages["required"] = _(

@@ -11,6 +11,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lmsa_portal.localized import LocalizedNameMixin, spanish_active, spanish_name_field
 from members.access import is_active_member
 from members.locations import USState
 
@@ -42,11 +43,16 @@ MODE_FIELDS = {
 }
 
 
-class Language(models.Model):
-    """A language a mentor speaks; staff may add more in admin."""
+class Language(LocalizedNameMixin, models.Model):
+    """A language a mentor speaks; staff may add more in admin.
+
+    ``str()`` is the name in the reader's language: ``name_es`` for Spanish, else
+    Django's own name for the code when it knows it (es: "Español"), else ``name``.
+    """
 
     code = models.SlugField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=60, unique=True)
+    name_es = spanish_name_field(60)
 
     class Meta:
         verbose_name = _("language")
@@ -54,15 +60,21 @@ class Language(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.display_name
+        return self.localized_name
 
     @property
-    def display_name(self) -> str:
-        """The name in the current language when Django knows it (es: "Español")."""
-        try:
-            return str(get_language_info(self.code)["name_translated"])
-        except KeyError:
-            return self.name
+    def localized_name(self) -> str:
+        return language_name(self.code, self.name, self.name_es)
+
+
+def language_name(code: str, name: str, name_es: str) -> str:
+    """A language's name in the reader's language (see ``Language``)."""
+    if name_es and spanish_active():
+        return name_es
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return name
 
 
 class MentorQuerySet(models.QuerySet):

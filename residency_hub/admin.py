@@ -47,8 +47,8 @@ class HttpsLinksMixin:
 
 @admin.register(Specialty)
 class SpecialtyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "description"]
+    list_display = ["name", "name_es", "slug"]
+    search_fields = ["name", "name_es", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 

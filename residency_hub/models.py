@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ama.models import Language
+from lmsa_portal.localized import (
+    LocalizedNameMixin,
+    localized_choices,
+    spanish_name_field,
+)
 from members.access import is_active_member
 from members.locations import USState
 from members.models import TIME_ZONE_CHOICES
@@ -20,10 +25,13 @@ from members.models import TIME_ZONE_CHOICES
 VERIFICATION_MAX_AGE = datetime.timedelta(days=365)
 
 
-class Specialty(models.Model):
-    """An ACGME specialty; mentors, programs, events and AMA topics point here."""
+class Specialty(LocalizedNameMixin, models.Model):
+    """An ACGME specialty; mentors, programs, events and AMA topics point here.
+
+    ``str()`` is the name in the reader's language (``name_es`` for Spanish)."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_es = spanish_name_field(120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -33,7 +41,7 @@ class Specialty(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
     def get_absolute_url(self) -> str:
         return reverse("residency_hub:specialty-detail", args=[self.slug])
@@ -43,8 +51,8 @@ class Specialty(models.Model):
 
 
 def specialty_choices() -> list[tuple[str, str]]:
-    """(slug, name) of every specialty, for filter forms."""
-    return list(Specialty.objects.order_by("name").values_list("slug", "name"))
+    """(slug, name in the reader's language) of every specialty, for filter forms."""
+    return localized_choices(Specialty.objects.all())
 
 
 class ProgramQuerySet(models.QuerySet):

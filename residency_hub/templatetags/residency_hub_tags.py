@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from lmsa_portal.localized import sort_key
 from members.access import is_active_member as access_rule
 from residency_hub import services
 from residency_hub.models import Specialty
@@ -40,8 +41,10 @@ def webcal(url: str) -> str:
 
 @register.simple_tag
 def specialties_with_upcoming_events():
-    """Specialties that have events ahead, for the account page's feed links."""
-    return Specialty.objects.filter(events__ends_at__gte=timezone.now()).distinct()
+    """Specialties that have events ahead, for the account page's feed links, in
+    the order of the names the reader sees."""
+    specialties = Specialty.objects.filter(events__ends_at__gte=timezone.now())
+    return sorted(specialties.distinct(), key=lambda s: sort_key(s.localized_name))
 
 
 @register.filter

@@ -12,7 +12,7 @@ def publish_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ama", "0006_remove_panelist_mentor_listing_url"),
+        ("ama", "0007_topic_name_es"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

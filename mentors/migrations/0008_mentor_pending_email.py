@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentors', '0006_admin_search_indexes'),
+        ('mentors', '0007_language_name_es'),
     ]
 
     operations = [
