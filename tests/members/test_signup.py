@@ -223,3 +223,23 @@ def test_roster_member_is_active_at_once_and_staff_are_not_told(client, db, sett
     response = client.post(confirm, follow=True)
     assert "waiting for approval" not in response.content.decode()
     assert not [m for m in mail.outbox if m.to == ["staff@lmsa.example"]]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    "url_name", ["account_reset_password", "account_reset_password_done"]
+)
+def test_contact_us_on_account_pages_is_a_link(
+    client, db, settings, url_name, language
+):
+    # Seen: "Please contact us" with no way to do so.
+    settings.MEMBERSHIP_CONTACT_EMAIL = "membership@lmsa.example"
+    response = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE=language)
+    assertContains(response, 'href="mailto:membership@lmsa.example"')
+    assert "contact us" not in response.content.decode().lower()
+
+
+def test_verification_sent_page_links_to_the_membership_team(client, db):
+    response = client.post(reverse("account_signup"), SIGNUP, follow=True)
+    assertContains(response, "mailto:")
+    assert "contact us" not in response.content.decode().lower()
