@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from lmsa_portal.localized import sort_key
 from members.text import render_markdown
 from members.time_zones import zone_name
 
@@ -31,3 +32,10 @@ def query_transform(context, **kwargs) -> str:
 def zone_name_filter(zone) -> str:
     """A time zone in words: ``{{ current_zone|zone_name }}`` gives "Pacific Time"."""
     return zone_name(zone)
+
+
+@register.filter(name="in_shown_order")
+def in_shown_order(items) -> list:
+    """Names kept as data (languages, topics) in the order of the name the reader
+    sees: "Criollo haitiano, Español, Lengua de señas americana" in Spanish."""
+    return sorted(items, key=lambda item: sort_key(str(item)))

@@ -330,3 +330,19 @@ def test_mentee_levels_read_as_whom_the_physician_mentors(
         assert not re.search(r"<dt[^>]*>Mentors</dt>", html), url
     form = client.get(reverse("mentors:directory")).content.decode()
     assert re.search(r'<label\s+for="id_level"[^>]*>\s*Open to', form)
+
+
+def test_a_mentors_languages_are_listed_in_the_readers_order(
+    client, active_member, mentor
+):
+    # Seen in Spanish: "Lengua de señas americana, Criollo haitiano, Español"
+    # (the English order of the names).
+    from tests.mentors.factories import language
+
+    mentor.languages.set([language(code) for code in ("asl", "ht", "es")])
+    active_member.preferred_language = "es"
+    active_member.save()
+    client.force_login(active_member)
+    for url in (reverse("mentors:directory"), mentor.get_absolute_url()):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        assert "Criollo haitiano, Español, Lengua de señas americana" in html, url
