@@ -120,22 +120,33 @@ def _email_mentor(
     )
 
 
-def _notify_staff(*, mentor: Mentor, updated: bool, request=None) -> None:
+def _email_staff(*, mentor: Mentor, template: str, request=None, **context) -> None:
+    """A notice to STAFF_NOTIFICATION_EMAILS about one listing, in English, with
+    the link to its admin page."""
     send_templated_email(
-        template_prefix="mentors/email/staff_new_signup",
+        template_prefix=f"mentors/email/{template}",
         to=staff_emails(),
         context={
             "mentor": mentor,
-            "updated": updated,
             "review_url": portal_url(
                 reverse("admin:mentors_mentor_change", args=[mentor.pk]),
                 request=request,
             ),
-            "queue_url": portal_url(
-                reverse("admin:mentors_pendingmentor_changelist"), request=request
-            ),
+            **context,
         },
         language=settings.LANGUAGE_CODE,
+    )
+
+
+def _notify_staff(*, mentor: Mentor, updated: bool, request=None) -> None:
+    _email_staff(
+        mentor=mentor,
+        template="staff_new_signup",
+        request=request,
+        updated=updated,
+        queue_url=portal_url(
+            reverse("admin:mentors_pendingmentor_changelist"), request=request
+        ),
     )
 
 
@@ -298,18 +309,11 @@ def mentor_confirm_email(*, mentor: Mentor) -> bool:
 
 
 def _notify_staff_of_edit(*, mentor, changes, request=None) -> None:
-    send_templated_email(
-        template_prefix="mentors/email/staff_listing_edited",
-        to=staff_emails(),
-        context={
-            "mentor": mentor,
-            "changes": changes,
-            "review_url": portal_url(
-                reverse("admin:mentors_mentor_change", args=[mentor.pk]),
-                request=request,
-            ),
-        },
-        language=settings.LANGUAGE_CODE,
+    _email_staff(
+        mentor=mentor,
+        template="staff_listing_edited",
+        request=request,
+        changes=changes,
     )
 
 
