@@ -25,7 +25,8 @@ from tests.residency_hub.factories import ProgramFactory, ProgramSubmissionFacto
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date(2026, 12, 3)
+# The real date: the cron command under test reads the clock itself.
+TODAY = timezone.localdate()
 
 
 def counts(**kwargs):
