@@ -13,7 +13,7 @@ from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from mentors.forms import DeclineForm, StaffPauseForm
-from mentors.models import Language, Mentor, PendingMentor
+from mentors.models import Language, Mentor, MentorshipRequest, PendingMentor
 from mentors.resources import MentorResource
 from mentors.services import (
     mentor_approve,
@@ -207,6 +207,21 @@ class MentorReviewActionsMixin:
         )
 
 
+class MentorshipRequestInline(admin.TabularInline):
+    """A listing's requests (who, when, state); what members wrote stays in the
+    request's own page, for staff allowed to read it."""
+
+    model = MentorshipRequest
+    fields = ["member", "status", "created_at", "answered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Mentor)
 class MentorAdmin(MentorReviewActionsMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [MentorResource]
@@ -250,6 +265,7 @@ class MentorAdmin(MentorReviewActionsMixin, ImportExportMixin, SimpleHistoryAdmi
         "subspecialty",
     ]
     list_select_related = ["specialty"]
+    inlines = [MentorshipRequestInline]
     # No COUNT(*) of the whole table next to every filtered count.
     show_full_result_count = False
     readonly_fields = [
@@ -290,6 +306,7 @@ class MentorAdmin(MentorReviewActionsMixin, ImportExportMixin, SimpleHistoryAdmi
                     "bio",
                     "special_requests",
                     ("consent_to_share", "consented_at"),
+                    "contact_by",
                 ]
             },
         ),
@@ -400,3 +417,27 @@ class PendingMentorAdmin(MentorReviewActionsMixin, admin.ModelAdmin):
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["name", "name_es", "code"]
     search_fields = ["name", "name_es", "code"]
+
+
+@admin.register(MentorshipRequest)
+class MentorshipRequestAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "member", "status", "created_at", "answered_at"]
+    list_filter = ["status", "created_at", "answered_at"]
+    list_select_related = ["mentor", "member"]
+    search_fields = ["mentor__last_name", "member__email"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    MESSAGE_FIELDS = ["about_me", "hopes", "message", "decline_note"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def _reads_messages(self, request) -> bool:
+        return request.user.has_perm("mentors.view_request_message")
+
+    def get_fields(self, request, obj=None):
+        fields = ["mentor", "member", "status", "created_at", "answered_at"]
+        return fields + (self.MESSAGE_FIELDS if self._reads_messages(request) else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)

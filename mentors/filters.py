@@ -125,7 +125,7 @@ class MentorFilter(django_filters.FilterSet):
 
     def filter_accepting(self, queryset, name, value):
         # An unticked box means "everyone", not "only those not accepting".
-        return queryset.filter(accepting_mentees=True) if value else queryset
+        return queryset.filter(taking=1) if value else queryset
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in ``qs``, so search rank can break ties
@@ -135,7 +135,9 @@ class MentorFilter(django_filters.FilterSet):
         queryset = super().qs
         # Filters not understood are left out (the form shows their errors).
         sort = getattr(self.form, "cleaned_data", {}).get("sort")
+        # Mentors who take new mentees now come first, in any order chosen.
         if not sort and "search_rank" in queryset.query.annotations:
-            return queryset.order_by("-search_rank", "last_name", "pk")
+            return queryset.order_by("-taking", "-search_rank", "last_name", "pk")
         ordering = SORT_ORDERINGS.get(sort or "name")
-        return queryset.order_by(*(ordering() if callable(ordering) else ordering))
+        ordering = ordering() if callable(ordering) else ordering
+        return queryset.order_by("-taking", *ordering)

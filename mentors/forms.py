@@ -15,10 +15,12 @@ from members.abuse import HoneypotFormMixin
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
     MODE_FIELDS,
+    ContactChoice,
     Language,
     MenteeLevel,
     Mentor,
     MentoringMode,
+    MentorshipRequest,
 )
 
 PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s/xXextEXT]*$")
@@ -42,6 +44,7 @@ LISTING_FIELDS = [
     "bio",
     "special_requests",
     "consent_to_share",
+    "contact_by",
 ]
 
 
@@ -76,14 +79,15 @@ class MentorForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "institution": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "contact_by": forms.RadioSelect,
         }
         labels = {
             "languages": _("Languages you speak"),
             "capacity": _("Mentees you can take at a time"),
             "special_requests": _("Any special requests?"),
             "consent_to_share": _(
-                "I agree that active LMSA members may see my listing, including my "
-                "email address and phone number, to contact me about mentoring."
+                "I agree that active LMSA members may see my listing and contact me "
+                "about mentoring, as I choose below."
             ),
             "accepting_mentees": _("I am accepting new mentees now"),
         }
@@ -125,6 +129,8 @@ class MentorForm(forms.ModelForm):
             "with active members."
         )
         self.fields["capacity"].widget.attrs.update({"min": 1, "max": 50})
+        # Forms sent before the choice existed (and a blank answer) keep the default.
+        self.fields["contact_by"].required = False
         if self.instance.pk and not self.is_bound:
             self.initial["mentee_levels"] = self.instance.mentee_levels
             self.initial["modes"] = self.instance.modes
@@ -170,12 +176,17 @@ class MentorForm(forms.ModelForm):
                 "bio",
                 "special_requests",
             ),
-            Fieldset(_("Consent"), "consent_to_share"),
+            Fieldset(_("Consent and contact"), "consent_to_share", "contact_by"),
             *self.extra_layout_fields,
         )
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+    def clean_contact_by(self):
+        return self.cleaned_data.get("contact_by") or (
+            self.instance.contact_by or ContactChoice.EMAIL_AND_PHONE
+        )
 
     def clean_phone(self):
         phone = " ".join(self.cleaned_data.get("phone", "").split())
@@ -282,3 +293,49 @@ class DeclineForm(forms.Form):
 
 class StaffPauseForm(PauseForm):
     """Staff: pause the selected listings."""
+
+
+class MentorshipRequestForm(forms.ModelForm):
+    """A member asks a mentor: who they are (prefilled), hopes, a short message."""
+
+    class Meta:
+        model = MentorshipRequest
+        fields = ["about_me", "hopes", "message"]
+        widgets = {
+            "hopes": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+            "message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+        }
+        help_texts = {
+            "about_me": _(
+                "For example: second-year medical student, UCSF, class of 2028."
+            ),
+            "hopes": _(
+                "What you would like help with: applications, research, a specialty…"
+            ),
+            "message": _(
+                "Optional. The mentor answers by email: your address is shared "
+                "with them."
+            ),
+        }
+
+
+class RequestDeclineForm(forms.Form):
+    note = forms.CharField(
+        label=_("A kind word for the student (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+    )
+
+
+def about_member(user) -> str:
+    """ "Medical student, UCSF, class of 2028", from the membership."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return ""
+    parts = [membership.get_member_type_display()] if membership.member_type else []
+    if membership.institution:
+        parts.append(membership.institution)
+    if membership.graduation_year:
+        parts.append(str(_("class of %(year)s") % {"year": membership.graduation_year}))
+    return ", ".join(str(part) for part in parts)

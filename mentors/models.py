@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_info
@@ -77,6 +77,17 @@ def language_name(code: str, name: str, name_es: str) -> str:
         return name
 
 
+class ContactChoice(models.TextChoices):
+    EMAIL_AND_PHONE = "email_phone", _("Show my email and phone to active members")
+    EMAIL = "email", _("Show my email, not my phone")
+    PORTAL = "portal", _("Contact me only through the portal")
+
+
+def load_window() -> datetime.timedelta:
+    """Requests this recent count toward a mentor's load."""
+    return datetime.timedelta(days=settings.MENTOR_LOAD_WINDOW_DAYS)
+
+
 class MentorQuerySet(models.QuerySet):
     def live(self, today: datetime.date | None = None):
         """Approved listings that are neither paused nor stale."""
@@ -95,8 +106,31 @@ class MentorQuerySet(models.QuerySet):
         return self.live()
 
     def for_directory(self):
-        """Everything a directory card shows, in a fixed number of queries."""
-        return self.select_related("specialty").prefetch_related("languages")
+        """Everything a directory card shows, in a fixed number of queries: with
+        each listing's current load (``recent_requests``) and whether it takes new
+        mentees now (``taking``: 1 or 0, for sorting)."""
+        recent = Count(
+            "requests",
+            filter=Q(
+                requests__status__in=MentorshipRequest.LOAD_STATUSES,
+                requests__created_at__gte=timezone.now() - load_window(),
+            ),
+        )
+        return (
+            self.select_related("specialty")
+            .prefetch_related("languages")
+            .annotate(recent_requests=recent)
+            .annotate(
+                taking=Case(
+                    When(
+                        accepting_mentees=True,
+                        recent_requests__lt=F("capacity"),
+                        then=Value(1),
+                    ),
+                    default=Value(0),
+                )
+            )
+        )
 
     def with_email(self, email: str):
         return self.filter(email__iexact=(email or "").strip())
@@ -192,6 +226,17 @@ class Mentor(models.Model):
         _("consent to share contact details with active members"), default=False
     )
     consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    contact_by = models.CharField(
+        _("how members may reach you"),
+        max_length=12,
+        choices=ContactChoice.choices,
+        default=ContactChoice.EMAIL_AND_PHONE,
+        db_default=ContactChoice.EMAIL_AND_PHONE,
+        help_text=_(
+            "Any choice lets active members ask you through the portal's form; "
+            "you answer from the email it sends you."
+        ),
+    )
 
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -324,6 +369,31 @@ class Mentor(models.Model):
     def is_stale(self) -> bool:
         return self.stale_since is not None
 
+    @property
+    def shows_email(self) -> bool:
+        """Members see the address: the physician consented and did not choose
+        "only through the portal" (an import with no consent shows nothing)."""
+        return self.consent_to_share and self.contact_by != ContactChoice.PORTAL
+
+    @property
+    def shows_phone(self) -> bool:
+        return (
+            self.consent_to_share
+            and bool(self.phone)
+            and self.contact_by == ContactChoice.EMAIL_AND_PHONE
+        )
+
+    @property
+    def is_taking_mentees(self) -> bool:
+        """Accepting, and fewer open or accepted requests in the load window than
+        the mentees they said they can take (comes back by itself)."""
+        if not self.accepting_mentees:
+            return False
+        recent = getattr(self, "recent_requests", None)
+        if recent is None:
+            recent = self.requests.counting_toward_load().count()
+        return recent < self.capacity
+
     def is_live(self, today: datetime.date | None = None) -> bool:
         """The row-level form of ``MentorQuerySet.live()``: approved, neither
         paused nor stale (what the directory shows)."""
@@ -341,3 +411,76 @@ class PendingMentor(Mentor):
         proxy = True
         verbose_name = _("sign-up waiting for review")
         verbose_name_plural = _("sign-ups waiting for review")
+
+
+class MentorshipRequestQuerySet(models.QuerySet):
+    def counting_toward_load(self):
+        return self.filter(
+            status__in=MentorshipRequest.LOAD_STATUSES,
+            created_at__gte=timezone.now() - load_window(),
+        )
+
+    def open(self):
+        return self.filter(status=MentorshipRequest.Status.OPEN)
+
+
+class MentorshipRequest(models.Model):
+    """An active member asks a mentor, through the portal, to mentor them."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the mentor's answer")
+        ACCEPTED = "accepted", _("The mentor will reply by email")
+        DECLINED = "declined", _("The mentor cannot take this on")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    LOAD_STATUSES = (Status.OPEN, Status.ACCEPTED)
+
+    mentor = models.ForeignKey(
+        Mentor,
+        on_delete=models.CASCADE,
+        related_name="requests",
+        verbose_name=_("mentor"),
+    )
+    # Deleting an account deletes its requests (the mentor is told nothing more).
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentorship_requests",
+        verbose_name=_("member"),
+    )
+    about_me = models.CharField(_("who I am"), max_length=300)
+    hopes = models.TextField(_("what I hope for"), max_length=1000)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    decline_note = models.TextField(
+        _("note from the mentor"), max_length=500, blank=True
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = MentorshipRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mentorship request")
+        verbose_name_plural = _("mentorship requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "member"],
+                condition=Q(status="open"),
+                name="mentors_one_open_request_per_mentor",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["mentor", "status", "created_at"], name="mentors_request_load"
+            ),
+        ]
+        permissions = [
+            ("view_request_message", "Can read what members wrote in their requests"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.mentor}"

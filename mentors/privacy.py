@@ -26,9 +26,26 @@ def export_user_data(user) -> dict:
                 "created_at": mentor.created_at.isoformat(),
             }
             for mentor in listings.distinct().select_related("specialty")
-        ]
+        ],
+        "mentorship_requests": [
+            {
+                "mentor": request.mentor.full_name,
+                "about_me": request.about_me,
+                "hopes": request.hopes,
+                "message": request.message,
+                "status": request.status,
+                "note_from_the_mentor": request.decline_note,
+                "sent_at": request.created_at.isoformat(),
+                "answered_at": request.answered_at.isoformat()
+                if request.answered_at
+                else None,
+            }
+            for request in user.mentorship_requests.select_related("mentor")
+        ],
     }
 
 
 def erase_user_data(user) -> None:
     user.mentor_listings.update(user=None)
+    # The mentor is told nothing; their link then says the request was withdrawn.
+    user.mentorship_requests.all().delete()

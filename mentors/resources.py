@@ -224,8 +224,12 @@ class MentorResource(SpreadsheetSafeResource):
     )
     bio = fields.Field("bio", "Bio")
     special_requests = fields.Field("special_requests", "Any Special Requests?")
+    # A blank cell is no consent: the listing shows no contact details until the
+    # physician saves it through their own link (which asks for consent).
     consent_to_share = fields.Field(
-        "consent_to_share", "Consent to Share Contact", widget=YesNoWidget(default=True)
+        "consent_to_share",
+        "Consent to Share Contact",
+        widget=YesNoWidget(default=False),
     )
     status = fields.Field("status", "Status")
     confirmed_at = fields.Field(

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from members.mail import portal_url, send_templated_email
+from members.mail import portal_url, send_templated_email, user_language
 from members.models import User
 from members.signing import address_fingerprint, make_token, read_token
 from mentors.models import Language, Mentor
@@ -503,3 +503,150 @@ def mentor_send_reconfirmations(
             )
             result.marked_stale += 1
     return result
+
+
+# ------------------------------------------------------------------------------
+# Mentorship requests: a member asks, the mentor answers from the email
+# ------------------------------------------------------------------------------
+REQUEST_ANSWER_PURPOSE = "mentor-request-answer"
+
+
+class RequestRefused(Exception):
+    """The request cannot be sent; ``message`` says why, for the member."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def request_answer_url(*, mentorship_request, answer: str) -> str:
+    token = make_token(
+        purpose=REQUEST_ANSWER_PURPOSE,
+        value={"request": mentorship_request.pk, "answer": answer},
+    )
+    return portal_url(reverse("mentors:request-answer", args=[token]))
+
+
+def request_from_token(token: str):
+    """(request, answer) of a mentor's one-click link, or ``BadSignature``
+    (``SignatureExpired``) / ``MentorshipRequest.DoesNotExist``."""
+    from mentors.models import MentorshipRequest
+
+    value = read_token(
+        purpose=REQUEST_ANSWER_PURPOSE,
+        token=token,
+        max_age_seconds=settings.MENTOR_REQUEST_LINK_MAX_AGE_DAYS * DAY,
+    )
+    if not isinstance(value, dict) or value.get("answer") not in ("accept", "decline"):
+        raise signing.BadSignature("Malformed request token")
+    request = MentorshipRequest.objects.select_related("mentor", "member").get(
+        pk=value.get("request")
+    )
+    return request, value["answer"]
+
+
+@transaction.atomic
+def mentorship_request_create(*, mentor: Mentor, member: User, fields: dict):
+    """Send a member's request to a mentor who takes new mentees; the mentor gets
+    it by email (Reply-To the member) with two one-click answers."""
+    from mentors.models import MentorshipRequest
+
+    # Lock the listing: two requests at once cannot both take its last place.
+    mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
+    if not mentor.is_live() or not mentor.is_taking_mentees:
+        raise RequestRefused(
+            _("This mentor is not taking new mentees right now. Try another one.")
+        )
+    mine = MentorshipRequest.objects.filter(member=member)
+    if mine.open().filter(mentor=mentor).exists():
+        raise RequestRefused(_("You already asked this mentor; wait for the answer."))
+    if mine.open().count() >= settings.MENTOR_MAX_OPEN_REQUESTS:
+        raise RequestRefused(
+            _(
+                "You have %(count)s requests waiting for an answer: wait for one, "
+                "or withdraw one on your account page, before asking someone new."
+            )
+            % {"count": settings.MENTOR_MAX_OPEN_REQUESTS}
+        )
+    mentorship_request = MentorshipRequest.objects.create(
+        mentor=mentor, member=member, **fields
+    )
+    send_templated_email(
+        template_prefix="mentors/email/request_received",
+        to=[mentor.email],
+        reply_to=[member.email],
+        context={
+            "mentor": mentor,
+            "request": mentorship_request,
+            "member_name": member.get_full_name() or member.email,
+            "accept_url": request_answer_url(
+                mentorship_request=mentorship_request, answer="accept"
+            ),
+            "decline_url": request_answer_url(
+                mentorship_request=mentorship_request, answer="decline"
+            ),
+            "manage_url": mentor_manage_url(mentor=mentor),
+        },
+        language=mentor.language or settings.LANGUAGE_CODE,
+    )
+    return mentorship_request
+
+
+@transaction.atomic
+def mentorship_request_answer(*, mentorship_request, answer: str, note: str = ""):
+    """The mentor's answer from the email; the member is told. True when it
+    changed something (a second click, or an answer after a withdrawal, does not)."""
+    from mentors.models import MentorshipRequest
+
+    locked = MentorshipRequest.objects.select_for_update().get(pk=mentorship_request.pk)
+    if locked.status != MentorshipRequest.Status.OPEN:
+        return False
+    locked.status = (
+        MentorshipRequest.Status.ACCEPTED
+        if answer == "accept"
+        else MentorshipRequest.Status.DECLINED
+    )
+    locked.decline_note = note.strip() if answer == "decline" else ""
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["status", "decline_note", "answered_at"])
+    member = locked.member
+    similar = []
+    if locked.status == MentorshipRequest.Status.DECLINED:
+        similar = [
+            (other.full_name, portal_url(other.get_absolute_url()))
+            for other in similar_mentors(mentor=locked.mentor)
+        ]
+    send_templated_email(
+        template_prefix=f"mentors/email/request_{locked.status}",
+        to=[member.email],
+        context={
+            "request": locked,
+            "mentor": locked.mentor,
+            "similar": similar,
+            "account_url": portal_url(reverse("members:me")),
+            "directory_url": portal_url(reverse("mentors:directory")),
+        },
+        language=user_language(member),
+    )
+    return True
+
+
+def similar_mentors(*, mentor: Mentor, limit: int = 3) -> list[Mentor]:
+    """Live mentors of the same specialty who take new mentees now."""
+    return list(
+        Mentor.objects.live()
+        .for_directory()
+        .filter(specialty=mentor.specialty_id, taking=1)
+        .exclude(pk=mentor.pk)
+        .order_by("?")[:limit]
+    )
+
+
+def mentorship_request_withdraw(*, mentorship_request) -> bool:
+    from mentors.models import MentorshipRequest
+
+    return bool(
+        MentorshipRequest.objects.filter(
+            pk=mentorship_request.pk, status=MentorshipRequest.Status.OPEN
+        ).update(status=MentorshipRequest.Status.WITHDRAWN, answered_at=timezone.now())
+    )

@@ -7,6 +7,11 @@ app_name = "mentors"
 urlpatterns = [
     path("", views.MentorDirectoryView.as_view(), name="directory"),
     path("<int:pk>/", views.MentorDetailView.as_view(), name="detail"),
+    path("<int:pk>/ask/", views.ask, name="ask"),
+    path(
+        "requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"
+    ),
+    path("answer/<str:token>/", views.request_answer, name="request-answer"),
     path("join/", views.MentorSignupView.as_view(), name="join"),
     path("join/thanks/", views.signup_thanks, name="thanks"),
     path("share/", views.share, name="share"),

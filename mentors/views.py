@@ -9,30 +9,36 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
+from django_ratelimit.decorators import ratelimit
 
 from members.abuse import public_form_ratelimit_class
-from members.access import ActiveMemberRequiredMixin
+from members.access import ActiveMemberRequiredMixin, active_member_required
 from members.models import Membership
 from members.pagination import PortalPaginator
 from mentors import services
 from mentors.filters import MentorFilter
 from mentors.forms import (
     MentorEditForm,
+    MentorshipRequestForm,
     MentorSignupForm,
     PauseForm,
     RemoveForm,
+    RequestDeclineForm,
     RequestLinkForm,
+    about_member,
 )
-from mentors.models import Mentor
+from mentors.models import Mentor, MentorshipRequest
 
 
 def _signup_rate(name: str, default: str) -> str:
@@ -341,3 +347,89 @@ class RequestLinkView(FormView):
                 email=form.cleaned_data["email"], request=self.request
             )
         return render(self.request, "mentors/request_link_sent.html")
+
+
+# ------------------------------------------------------------------------------
+# Mentorship requests
+# ------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@active_member_required
+@ratelimit(key="user", rate="10/h", method="POST", block=True)
+def ask(request: HttpRequest, pk: int) -> HttpResponse:
+    """An active member asks a mentor to mentor them (the mentor answers by email)."""
+    mentor = get_object_or_404(
+        Mentor.objects.visible_to(request.user).for_directory(), pk=pk
+    )
+    if request.method == "POST":
+        form = MentorshipRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                services.mentorship_request_create(
+                    mentor=mentor, member=request.user, fields=form.cleaned_data
+                )
+            except services.RequestRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your request is on its way to %(name)s. You will hear back "
+                        "by email; its state is on your account page."
+                    )
+                    % {"name": mentor.full_name},
+                )
+                return redirect("members:me")
+        status = HTTPStatus.BAD_REQUEST
+    else:
+        form = MentorshipRequestForm(initial={"about_me": about_member(request.user)})
+        status = HTTPStatus.OK
+    return render(
+        request, "mentors/ask.html", {"mentor": mentor, "form": form}, status=status
+    )
+
+
+@never_cache
+def request_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The mentor's one-click answer from the email: opening the link shows one
+    button (mail scanners open links too); pressing it answers, once."""
+    try:
+        mentorship_request, answer = services.request_from_token(token)
+    except signing.SignatureExpired:
+        return _link_problem(request, "expired")
+    except signing.BadSignature:
+        return _link_problem(request, "invalid")
+    except MentorshipRequest.DoesNotExist:
+        # Its member deleted their account: for the mentor, it was withdrawn.
+        return render(request, "mentors/request_answer.html", {"gone": True})
+    form = RequestDeclineForm(request.POST if request.method == "POST" else None)
+    answered = False
+    if request.method == "POST" and form.is_valid():
+        answered = services.mentorship_request_answer(
+            mentorship_request=mentorship_request,
+            answer=answer,
+            note=form.cleaned_data["note"],
+        )
+        mentorship_request.refresh_from_db()
+        if not answered:
+            messages.info(request, _("This request was already answered or withdrawn."))
+    return render(
+        request,
+        "mentors/request_answer.html",
+        {
+            "mentorship_request": mentorship_request,
+            "answer": answer,
+            "form": form,
+            "done": mentorship_request.status != MentorshipRequest.Status.OPEN,
+        },
+    )
+
+
+@require_POST
+@login_required
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship_request = get_object_or_404(
+        MentorshipRequest, pk=pk, member=request.user
+    )
+    if services.mentorship_request_withdraw(mentorship_request=mentorship_request):
+        messages.success(request, _("Your request was withdrawn."))
+    return redirect("members:me")

@@ -224,6 +224,13 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 MENTOR_RECONFIRM_AFTER_DAYS = env.int("MENTOR_RECONFIRM_AFTER_DAYS", default=365)
 MENTOR_STALE_AFTER_DAYS = env.int("MENTOR_STALE_AFTER_DAYS", default=30)
 MENTOR_MANAGE_LINK_MAX_AGE_DAYS = env.int("MENTOR_MANAGE_LINK_MAX_AGE_DAYS", default=60)
+# Mentorship requests: open requests one member may have at once, and how long a
+# request counts toward a mentor's load (the mentees they said they can take).
+MENTOR_MAX_OPEN_REQUESTS = env.int("MENTOR_MAX_OPEN_REQUESTS", default=3)
+MENTOR_LOAD_WINDOW_DAYS = env.int("MENTOR_LOAD_WINDOW_DAYS", default=90)
+MENTOR_REQUEST_LINK_MAX_AGE_DAYS = env.int(
+    "MENTOR_REQUEST_LINK_MAX_AGE_DAYS", default=30
+)
 # AMA: questions one member may send for one upcoming session.
 AMA_MAX_QUESTIONS_PER_MEMBER = env.int("AMA_MAX_QUESTIONS_PER_MEMBER", default=5)
 # Listserv sending: messages per batch (one SMTP connection each), rate limit

@@ -196,12 +196,13 @@ def test_every_filter_and_search(client, active_member, directory, query, expect
     assert listed_names(response) == expected
 
 
+# Baez is not taking new mentees: after everyone who is, in any order.
 @pytest.mark.parametrize(
     "sort, order",
     [
-        ("", ["Alvarez", "Baez", "Cortez", "Duran"]),
-        ("name", ["Alvarez", "Baez", "Cortez", "Duran"]),
-        ("specialty", ["Alvarez", "Cortez", "Baez", "Duran"]),
+        ("", ["Alvarez", "Cortez", "Duran", "Baez"]),
+        ("name", ["Alvarez", "Cortez", "Duran", "Baez"]),
+        ("specialty", ["Alvarez", "Cortez", "Duran", "Baez"]),
         ("state", ["Cortez", "Duran", "Alvarez", "Baez"]),
         ("recent", ["Cortez", "Alvarez", "Duran", "Baez"]),
     ],

@@ -153,6 +153,12 @@ class World:
             raise AttributeError(name) from error
 
 
+def _path_token(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[1]
+
+
 def _mentor_email_token(mentor) -> str:
     """The link of an email change the mentor asked for (to a new address)."""
     from urllib.parse import urlsplit
@@ -226,6 +232,14 @@ def build_world() -> World:
     submission = ProgramSubmissionFactory(specialty=specialty)
     feed_token = CalendarFeedToken.objects.create(user=users["active"])
     group = Group.objects.create(name="Matrix curators")
+    from mentors.models import MentorshipRequest
+
+    mentorship_request = MentorshipRequest.objects.create(
+        mentor=other_mentor,
+        member=users["active"],
+        about_me="Matrix student",
+        hopes="Matrix hopes",
+    )
     # Rows some admin pages list, so each of its object pages opens.
     MentorFactory(status=Mentor.Status.PENDING, decided_at=None, confirmed_at=None)
     Delivery.objects.create(mailing=mailing, subscriber=subscriber)
@@ -271,6 +285,12 @@ def build_world() -> World:
             value={"mentor": mentor.pk},
         ),
         "mentor_email_token": _mentor_email_token(mentor),
+        "mentorship_request": mentorship_request,
+        "request_answer_token": _path_token(
+            mentor_services.request_answer_url(
+                mentorship_request=mentorship_request, answer="decline"
+            )
+        ),
         "confirm_token": make_confirm_token(pending_subscriber),
         "manage_token": make_manage_token(subscriber.pk),
         "email_confirmation_key": EmailConfirmationHMAC(address).key,
@@ -303,6 +323,9 @@ PROVIDERS = {
     "mentors:manage-remove": lambda w: ((), {"token": w.mentor_manage_token}),
     "mentors:still-mentoring": lambda w: ((), {"token": w.mentor_still_token}),
     "mentors:email-confirm": lambda w: ((), {"token": w.mentor_email_token}),
+    "mentors:request-answer": lambda w: ((), {"token": w.request_answer_token}),
+    "mentors:ask": lambda w: ((), {"pk": w.mentor.pk}),
+    "mentors:request-withdraw": lambda w: ((), {"pk": w.mentorship_request.pk}),
     "residency_hub:program-detail": lambda w: ((), {"slug": w.program.slug}),
     "residency_hub:specialty-detail": lambda w: ((), {"slug": w.specialty.slug}),
     "residency_hub:calendar": lambda w: ((), {"slug": w.specialty.slug}),

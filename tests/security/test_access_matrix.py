@@ -37,6 +37,7 @@ from tests.security.conftest import (
 MEMBERS_ONLY = {
     "mentors:directory",
     "mentors:detail",
+    "mentors:ask",
     "residency_hub:program-list",
     "residency_hub:program-detail",
     "residency_hub:specialty-detail",
@@ -55,6 +56,7 @@ LOGIN_REQUIRED = {
     "members:delete",
     "residency_hub:feed-token-revoke",
     "listserv:member-subscribe",
+    "mentors:request-withdraw",
     # allauth's own account and two-factor pages
     "account_reauthenticate",
     "account_email",
@@ -75,6 +77,7 @@ SIGNED_LINK = {
     "mentors:manage-remove",
     "mentors:still-mentoring",
     "mentors:email-confirm",
+    "mentors:request-answer",
     "residency_hub:calendar-feed",
     "listserv:confirm",
     "listserv:unsubscribe",
@@ -382,6 +385,7 @@ def tampered(token: str) -> list[str]:
 
 TOKEN_ROUTES = [
     "mentors:email-confirm",
+    "mentors:request-answer",
     "mentors:manage",
     "mentors:manage-pause",
     "mentors:manage-remove",
