@@ -1,6 +1,7 @@
 """Public sign-up and preferences forms, and the staff mailing form."""
 
 from django import forms
+from django.conf import settings
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +106,7 @@ class MailingAdminForm(forms.ModelForm):
         fields = [
             "subject",
             "body_markdown",
+            "reply_to",
             "roles",
             "specialties",
             "states",
@@ -114,3 +116,27 @@ class MailingAdminForm(forms.ModelForm):
             "interests": forms.CheckboxSelectMultiple,
             "specialties": forms.SelectMultiple(attrs={"size": 8}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "reply_to" in self.fields:
+            self.fields["reply_to"].widget.attrs["placeholder"] = (
+                settings.LISTSERV_REPLY_TO
+            )
+
+
+class SendForm(forms.Form):
+    """The staff "Send…" confirmation: now, or at a later time."""
+
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_(
+            "Empty: send now. A later time: sending starts then, to the subscribers "
+            "who match the audience at that moment."
+        ),
+    )

@@ -169,7 +169,8 @@ def build_world() -> World:
     from django_tasks_db.models import DBTaskResult
 
     from ama.models import Question, UpcomingSession
-    from listserv.models import Delivery, Interest, Subscriber
+    from listserv.models import Delivery, Interest, MailEvent, Subscriber
+    from listserv.suppression import record_event
     from members.models import MembershipReminder, RosterEntry
     from mentors.models import Mentor
     from residency_hub.models import CalendarFeedToken
@@ -229,6 +230,13 @@ def build_world() -> World:
     # Rows some admin pages list, so each of its object pages opens.
     MentorFactory(status=Mentor.Status.PENDING, decided_at=None, confirmed_at=None)
     Delivery.objects.create(mailing=mailing, subscriber=subscriber)
+    record_event(
+        email="bounced.matrix@example.org",
+        kind=MailEvent.Kind.HARD_BOUNCE,
+        source="Postmark",
+        event_id="matrix-1",
+        description="smtp;550 5.1.1 The email account does not exist",
+    )
     RosterEntry.objects.create(email="roster.matrix@example.org")
     MembershipReminder.objects.create(
         membership=users["expired"].membership,
