@@ -41,6 +41,7 @@ from listserv.services import (
 from listserv.suppression import lift
 from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from members.mail import deliver_email
+from members.models import Membership
 from residency_hub.models import Specialty
 
 # What a new address gets for a blank cell (the model's defaults would not pass
@@ -84,6 +85,7 @@ class SubscriberResource(SpreadsheetSafeResource):
             "institution",
             "specialty",
             "state",
+            "region",
             "interests",
             "frequency",
             "status",
@@ -127,6 +129,7 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "name",
         "role",
         "state",
+        "region",
         "specialty",
         "status",
         "source",
@@ -139,6 +142,7 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "role",
         "frequency",
         "state",
+        "region",
         "specialty",
         "interests",
         # A filter, not a date_hierarchy: that scanned every row for its days.
@@ -163,7 +167,17 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("name", "email", "role", "institution", "specialty", "state")},
+            {
+                "fields": (
+                    "name",
+                    "email",
+                    "role",
+                    "institution",
+                    "specialty",
+                    "state",
+                    "region",
+                )
+            },
         ),
         (_("Preferences"), {"fields": ("interests", "frequency")}),
         (
@@ -293,6 +307,7 @@ class MailingAdmin(SimpleHistoryAdmin):
             "roles",
             "specialties",
             "states",
+            "regions",
             "interests",
         ]
         if obj is not None:
@@ -311,6 +326,7 @@ class MailingAdmin(SimpleHistoryAdmin):
             "roles_display",
             "specialties",
             "states_display",
+            "regions_display",
             "interests",
             *self.progress_fields,
         ]
@@ -334,6 +350,13 @@ class MailingAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("roles"))
     def roles_display(self, obj):
         return ", ".join(obj.roles) or _("every role")
+
+    @admin.display(description=_("LMSA regions"))
+    def regions_display(self, obj):
+        labels = dict(Membership.Region.choices)
+        return ", ".join(str(labels.get(r, r)) for r in obj.regions) or _(
+            "every region"
+        )
 
     @admin.display(description=_("states"))
     def states_display(self, obj):

@@ -9,10 +9,11 @@ from listserv.choices import US_STATES, Role
 from listserv.models import Interest, Mailing, Subscriber
 from listserv.services import CONSENT_TEXT
 from members.abuse import HoneypotFormMixin
+from members.models import Membership
 
 _SIGNUP_MODEL_FIELDS = fields_for_model(
     Subscriber,
-    fields=["name", "email", "role", "institution", "specialty", "state"],
+    fields=["name", "email", "role", "institution", "specialty", "state", "region"],
     widgets={
         "name": forms.TextInput(attrs={"autocomplete": "name"}),
         "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -34,6 +35,7 @@ class SignupForm(HoneypotFormMixin, forms.Form):
     institution = _SIGNUP_MODEL_FIELDS["institution"]
     specialty = _SIGNUP_MODEL_FIELDS["specialty"]
     state = _SIGNUP_MODEL_FIELDS["state"]
+    region = _SIGNUP_MODEL_FIELDS["region"]
     interests = forms.ModelMultipleChoiceField(
         label=_("Interests"),
         queryset=Interest.objects.all(),
@@ -73,6 +75,7 @@ class PreferencesForm(forms.ModelForm):
             "institution",
             "specialty",
             "state",
+            "region",
             "interests",
             "frequency",
         ]
@@ -101,6 +104,14 @@ class MailingAdminForm(forms.ModelForm):
         help_text=_("Empty: every state. Hold Ctrl (Cmd on a Mac) to pick several."),
     )
 
+    regions = forms.MultipleChoiceField(
+        label=_("LMSA regions"),
+        choices=Membership.Region.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Empty: every region."),
+    )
+
     class Meta:
         model = Mailing
         fields = [
@@ -110,6 +121,7 @@ class MailingAdminForm(forms.ModelForm):
             "roles",
             "specialties",
             "states",
+            "regions",
             "interests",
         ]
         widgets = {

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from listserv.choices import US_STATES, Frequency, InterestCode, Role
 from lmsa_portal.validators import validate_one_line
+from members.models import Membership
 
 
 class Interest(models.Model):
@@ -80,6 +81,14 @@ class Subscriber(models.Model):
     )
     state = models.CharField(
         _("state"), max_length=2, choices=US_STATES, blank=True, db_index=True
+    )
+    region = models.CharField(
+        _("LMSA region"),
+        max_length=20,
+        choices=Membership.Region.choices,
+        blank=True,
+        db_index=True,
+        help_text=_("Optional. Members: the region of your membership."),
     )
     interests = models.ManyToManyField(
         Interest, blank=True, related_name="subscribers", verbose_name=_("interests")
@@ -218,6 +227,12 @@ class Mailing(models.Model):
         default=list,
         blank=True,
         help_text=_("Only subscribers in one of these states. Empty: any state."),
+    )
+    regions = models.JSONField(
+        _("LMSA regions"),
+        default=list,
+        blank=True,
+        help_text=_("Only subscribers in one of these LMSA regions. Empty: any."),
     )
     interests = models.ManyToManyField(
         Interest,

@@ -32,7 +32,15 @@ MEMBER_CONSENT_TEXT = _(
 )
 IMPORT_CONSENT_TEXT = "Imported by LMSA staff; consent asked by confirmation email."
 
-SUBSCRIBER_FIELDS = ["name", "role", "institution", "specialty", "state", "frequency"]
+SUBSCRIBER_FIELDS = [
+    "name",
+    "role",
+    "institution",
+    "specialty",
+    "state",
+    "region",
+    "frequency",
+]
 
 
 def manage_links(subscriber: Subscriber, *, base_url: str | None = None) -> dict:
@@ -204,6 +212,9 @@ def _member_subscribe(*, user) -> Subscriber:
                 institution=getattr(membership, "institution", "") or "",
             )
         subscriber.user = user
+        # A member's region is the one of their membership.
+        if getattr(membership, "region", ""):
+            subscriber.region = membership.region
         if not subscriber.is_confirmed:
             subscriber.status = Subscriber.Status.CONFIRMED
             subscriber.confirmed_at = timezone.now()
@@ -234,6 +245,8 @@ def mailing_audience(mailing: Mailing) -> QuerySet:
         audience = audience.filter(role__in=mailing.roles)
     if mailing.states:
         audience = audience.filter(state__in=mailing.states)
+    if mailing.regions:
+        audience = audience.filter(region__in=mailing.regions)
     if mailing.pk:
         specialty_ids = list(mailing.specialties.values_list("pk", flat=True))
         if specialty_ids:

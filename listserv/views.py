@@ -104,6 +104,7 @@ class SignupView(FormView):
             institution=data["institution"],
             specialty=data["specialty"],
             state=data["state"],
+            region=data["region"],
         )
         return redirect(self.get_success_url())
 
