@@ -309,6 +309,7 @@ class MailingAdmin(SimpleHistoryAdmin):
             "states",
             "regions",
             "interests",
+            "archive",
         ]
         if obj is not None:
             fields = fields + self.progress_fields
@@ -333,13 +334,14 @@ class MailingAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None and not obj.is_draft:
-            kwargs["fields"] = []
+            # Only where it shows in the archive stays editable once it is out.
+            kwargs["fields"] = ["archive"]
             kwargs["form"] = admin.ModelAdmin.form
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not obj.is_draft:
-            fields = [f for f in self.get_readonly_fields(request, obj)]
+            fields = ["archive", *self.get_readonly_fields(request, obj)]
             return [(None, {"fields": fields})]
         return super().get_fieldsets(request, obj)
 

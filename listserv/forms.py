@@ -123,6 +123,7 @@ class MailingAdminForm(forms.ModelForm):
             "states",
             "regions",
             "interests",
+            "archive",
         ]
         widgets = {
             "interests": forms.CheckboxSelectMultiple,

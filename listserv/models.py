@@ -199,6 +199,11 @@ class Mailing(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
 
+    class Archive(models.TextChoices):
+        HIDDEN = "hidden", _("Not in the archive")
+        MEMBERS = "members", _("Active members only")
+        PUBLIC = "public", _("Everyone")
+
     subject = models.CharField(
         _("subject"), max_length=200, validators=[validate_one_line]
     )
@@ -257,6 +262,16 @@ class Mailing(models.Model):
         choices=Status.choices,
         default=Status.DRAFT,
         db_index=True,
+    )
+    archive = models.CharField(
+        _("in the archive"),
+        max_length=10,
+        choices=Archive.choices,
+        default=Archive.MEMBERS,
+        help_text=_(
+            "Who can read this mailing on the listserv archive page once it went "
+            "out. Can be changed after sending."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("preferences/<str:token>/", views.preferences, name="preferences"),
     path("subscribe/", views.member_subscribe_view, name="member-subscribe"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/<int:pk>/", views.archive_detail, name="archive-detail"),
 ] + [
     # Bounce and complaint reports from the email provider (see README.md).
     path(

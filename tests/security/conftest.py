@@ -224,6 +224,10 @@ def build_world() -> World:
     subscriber = SubscriberFactory()
     subscriber.interests.set(Interest.objects.all()[:1])
     mailing = MailingFactory()
+    # A mailing that went out, readable by everyone in the archive.
+    archived_mailing = MailingFactory(
+        status="sent", archive="public", started_at=timezone.now()
+    )
     submission = ProgramSubmissionFactory(specialty=specialty)
     feed_token = CalendarFeedToken.objects.create(user=users["active"])
     group = Group.objects.create(name="Matrix curators")
@@ -268,6 +272,7 @@ def build_world() -> World:
         "pending_subscriber": pending_subscriber,
         "subscriber": subscriber,
         "mailing": mailing,
+        "archived_mailing": archived_mailing,
         "submission": submission,
         "feed_token": feed_token,
         "group": group,
@@ -325,6 +330,7 @@ PROVIDERS = {
     "listserv:confirm": lambda w: ((), {"token": w.confirm_token}),
     "listserv:unsubscribe": lambda w: ((), {"token": w.manage_token}),
     "listserv:preferences": lambda w: ((), {"token": w.manage_token}),
+    "listserv:archive-detail": lambda w: ((), {"pk": w.archived_mailing.pk}),
     "account_confirm_email": lambda w: ((), {"key": w.email_confirmation_key}),
     "account_reset_password_from_key": lambda w: (
         (),

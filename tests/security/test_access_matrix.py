@@ -103,6 +103,10 @@ PUBLIC = {
     "ama:video-detail",
     "listserv:signup",
     "listserv:signup-done",
+    # Public mailings to everyone; members-only ones follow the access rule
+    # inside (tests/listserv/test_archive.py checks every state).
+    "listserv:archive",
+    "listserv:archive-detail",
     # allauth's sign-in, sign-up and reset pages
     "account_login",
     "account_logout",
