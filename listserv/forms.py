@@ -132,10 +132,16 @@ class MailingAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "archive" in self.fields:
+            # Left out of a post: the default (members only), never an error.
+            self.fields["archive"].required = False
         if "reply_to" in self.fields:
             self.fields["reply_to"].widget.attrs["placeholder"] = (
                 settings.LISTSERV_REPLY_TO
             )
+
+    def clean_archive(self):
+        return self.cleaned_data.get("archive") or Mailing.Archive.MEMBERS
 
 
 class SendForm(forms.Form):
