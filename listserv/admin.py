@@ -9,26 +9,39 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export import fields, widgets
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from listserv.forms import MailingAdminForm
-from listserv.models import Delivery, Interest, Mailing, Subscriber
+from listserv.forms import MailingAdminForm, SendForm
+from listserv.models import (
+    Delivery,
+    Interest,
+    MailEvent,
+    Mailing,
+    Subscriber,
+    Suppression,
+)
 from listserv.sending import RenderedMailing
 from listserv.services import (
     IMPORT_CONSENT_TEXT,
     mailing_audience,
     mailing_requeue_failed,
     mailing_resume,
+    mailing_schedule,
     mailing_send,
+    mailing_unschedule,
     subscriber_send_confirmation,
     subscriber_unsubscribe,
 )
+from listserv.suppression import lift
 from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from members.mail import deliver_email
+from members.models import Membership
 from residency_hub.models import Specialty
 
 # What a new address gets for a blank cell (the model's defaults would not pass
@@ -72,6 +85,7 @@ class SubscriberResource(SpreadsheetSafeResource):
             "institution",
             "specialty",
             "state",
+            "region",
             "interests",
             "frequency",
             "status",
@@ -115,6 +129,7 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "name",
         "role",
         "state",
+        "region",
         "specialty",
         "status",
         "source",
@@ -127,6 +142,7 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "role",
         "frequency",
         "state",
+        "region",
         "specialty",
         "interests",
         # A filter, not a date_hierarchy: that scanned every row for its days.
@@ -151,7 +167,17 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("name", "email", "role", "institution", "specialty", "state")},
+            {
+                "fields": (
+                    "name",
+                    "email",
+                    "role",
+                    "institution",
+                    "specialty",
+                    "state",
+                    "region",
+                )
+            },
         ),
         (_("Preferences"), {"fields": ("interests", "frequency")}),
         (
@@ -244,6 +270,7 @@ class MailingAdmin(SimpleHistoryAdmin):
     list_display = [
         "subject",
         "status",
+        "send_at",
         "queued_count",
         "sent_count",
         "failed_count",
@@ -255,10 +282,11 @@ class MailingAdmin(SimpleHistoryAdmin):
     list_filter = ["status", FailedDeliveriesFilter]
     search_fields = ["subject"]
     date_hierarchy = "created"
-    actions = ["resume_sending", "retry_failed"]
+    actions = ["resume_sending", "retry_failed", "cancel_schedule"]
     change_form_template = "admin/listserv/mailing/change_form.html"
     progress_fields = [
         "status",
+        "send_at",
         "progress",
         "sending_problem",
         "created_by",
@@ -275,10 +303,13 @@ class MailingAdmin(SimpleHistoryAdmin):
         fields = [
             "subject",
             "body_markdown",
+            "reply_to",
             "roles",
             "specialties",
             "states",
+            "regions",
             "interests",
+            "archive",
         ]
         if obj is not None:
             fields = fields + self.progress_fields
@@ -292,28 +323,42 @@ class MailingAdmin(SimpleHistoryAdmin):
         return [
             "subject",
             "body_markdown",
+            "reply_to_display",
             "roles_display",
             "specialties",
             "states_display",
+            "regions_display",
             "interests",
             *self.progress_fields,
         ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None and not obj.is_draft:
-            kwargs["fields"] = []
+            # Only where it shows in the archive stays editable once it is out.
+            kwargs["fields"] = ["archive"]
             kwargs["form"] = admin.ModelAdmin.form
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not obj.is_draft:
-            fields = [f for f in self.get_readonly_fields(request, obj)]
+            fields = ["archive", *self.get_readonly_fields(request, obj)]
             return [(None, {"fields": fields})]
         return super().get_fieldsets(request, obj)
+
+    @admin.display(description=_("reply-to address"))
+    def reply_to_display(self, obj):
+        return obj.reply_to_address
 
     @admin.display(description=_("roles"))
     def roles_display(self, obj):
         return ", ".join(obj.roles) or _("every role")
+
+    @admin.display(description=_("LMSA regions"))
+    def regions_display(self, obj):
+        labels = dict(Membership.Region.choices)
+        return ", ".join(str(labels.get(r, r)) for r in obj.regions) or _(
+            "every region"
+        )
 
     @admin.display(description=_("states"))
     def states_display(self, obj):
@@ -373,6 +418,20 @@ class MailingAdmin(SimpleHistoryAdmin):
         for mailing in queryset:
             mailing_resume(mailing=mailing)
         self.message_user(request, _("Sending resumed."), messages.SUCCESS)
+
+    @admin.action(description=_("Cancel scheduled sending (back to draft)"))
+    def cancel_schedule(self, request, queryset):
+        count = sum(mailing_unschedule(mailing=m) for m in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d mailing is a draft again.",
+                "%(count)d mailings are drafts again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Retry failed deliveries"))
     def retry_failed(self, request, queryset):
@@ -459,6 +518,7 @@ class MailingAdmin(SimpleHistoryAdmin):
                 html=message.alternatives[0][0],
                 to=[request.user.email],
                 headers=message.extra_headers,
+                reply_to=message.reply_to,
                 from_email=message.from_email,  # the list's sender
             )
             self.message_user(
@@ -482,7 +542,31 @@ class MailingAdmin(SimpleHistoryAdmin):
                 request, _("This mailing was already sent."), messages.WARNING
             )
             return change_page
-        if request.method == "POST":
+        form = SendForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            send_at = form.cleaned_data["send_at"]
+            if send_at is not None and send_at > timezone.now():
+                try:
+                    mailing_schedule(mailing=mailing, send_at=send_at)
+                except ValueError:
+                    self.message_user(
+                        request, _("This mailing was already sent."), messages.WARNING
+                    )
+                    return change_page
+                self.message_user(
+                    request,
+                    _(
+                        "Scheduled: sending starts at %(when)s, to the subscribers "
+                        "who match its audience then."
+                    )
+                    % {
+                        "when": date_format(
+                            timezone.localtime(send_at), "DATETIME_FORMAT"
+                        )
+                    },
+                    messages.SUCCESS,
+                )
+                return change_page
             try:
                 count = mailing_send(mailing=mailing)
             except ValueError:
@@ -511,6 +595,7 @@ class MailingAdmin(SimpleHistoryAdmin):
                 mailing,
                 title=_("Send this mailing"),
                 audience_count=mailing_audience(mailing).count(),
+                form=form,
             ),
         )
 
@@ -541,6 +626,134 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("last error"))
     def last_error_short(self, obj):
         return (obj.last_error or "")[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SuppressionActiveFilter(admin.SimpleListFilter):
+    title = _("in force")
+    parameter_name = "active"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("In force")), ("no", _("Lifted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(lifted_at__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(lifted_at__isnull=False)
+        return queryset
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Addresses no mailing reaches, and why; staff can lift one (the row stays,
+    marked lifted) or add one by hand."""
+
+    list_display = [
+        "email",
+        "reason",
+        "detail_short",
+        "source",
+        "created",
+        "in_force",
+        "lifted_at",
+        "lifted_by",
+    ]
+    list_filter = [SuppressionActiveFilter, "reason", "source", "created"]
+    search_fields = ["email"]
+    list_select_related = ["lifted_by"]
+    show_full_result_count = False
+    actions = ["lift_selected"]
+    fields = [
+        "email",
+        "reason",
+        "detail",
+        "source",
+        "event_display",
+        "created",
+        "lifted_at",
+        "lifted_by",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        always = ["event_display", "created", "lifted_at", "lifted_by"]
+        if obj is None:
+            return [*always, "source"]
+        return ["email", "reason", "detail", "source", *always]
+
+    def get_changeform_initial_data(self, request):
+        return {"reason": Suppression.Reason.MANUAL}
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.source:
+            obj.source = _("staff: %(email)s") % {"email": request.user.email}
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lift instead: the record of why stays
+
+    @admin.display(description=_("detail"))
+    def detail_short(self, obj):
+        return (obj.detail or "")[:100]
+
+    @admin.display(description=_("in force"), boolean=True)
+    def in_force(self, obj):
+        return obj.is_active
+
+    @admin.display(description=_("event"))
+    def event_display(self, obj):
+        event = obj.event
+        if event is None:
+            return "—"
+        return _("%(kind)s reported by %(source)s at %(when)s: %(description)s") % {
+            "kind": event.get_kind_display(),
+            "source": event.source or "—",
+            "when": event.occurred_at.strftime("%Y-%m-%d %H:%M %Z"),
+            "description": event.description or "—",
+        }
+
+    @admin.action(description=_("Lift selected suppressions"))
+    def lift_selected(self, request, queryset):
+        count = sum(
+            lift(suppression=suppression, user=request.user)
+            for suppression in queryset.filter(lifted_at__isnull=True)
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "Lifted %(count)d suppression; the address can receive mailings "
+                "again if it is subscribed.",
+                "Lifted %(count)d suppressions; the addresses can receive mailings "
+                "again if they are subscribed.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(MailEvent)
+class MailEventAdmin(admin.ModelAdmin):
+    """Every bounce and complaint reported, read-only: the evidence behind the
+    suppressions."""
+
+    list_display = ["email", "kind", "source", "description_short", "occurred_at"]
+    list_filter = ["kind", "source", "occurred_at"]
+    search_fields = ["email"]
+    show_full_result_count = False
+    list_per_page = 100
+
+    @admin.display(description=_("description"))
+    def description_short(self, obj):
+        return (obj.description or "")[:100]
 
     def has_add_permission(self, request):
         return False

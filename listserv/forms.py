@@ -1,6 +1,7 @@
 """Public sign-up and preferences forms, and the staff mailing form."""
 
 from django import forms
+from django.conf import settings
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +9,11 @@ from listserv.choices import US_STATES, Role
 from listserv.models import Interest, Mailing, Subscriber
 from listserv.services import CONSENT_TEXT
 from members.abuse import HoneypotFormMixin
+from members.models import Membership
 
 _SIGNUP_MODEL_FIELDS = fields_for_model(
     Subscriber,
-    fields=["name", "email", "role", "institution", "specialty", "state"],
+    fields=["name", "email", "role", "institution", "specialty", "state", "region"],
     widgets={
         "name": forms.TextInput(attrs={"autocomplete": "name"}),
         "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -33,6 +35,7 @@ class SignupForm(HoneypotFormMixin, forms.Form):
     institution = _SIGNUP_MODEL_FIELDS["institution"]
     specialty = _SIGNUP_MODEL_FIELDS["specialty"]
     state = _SIGNUP_MODEL_FIELDS["state"]
+    region = _SIGNUP_MODEL_FIELDS["region"]
     interests = forms.ModelMultipleChoiceField(
         label=_("Interests"),
         queryset=Interest.objects.all(),
@@ -72,6 +75,7 @@ class PreferencesForm(forms.ModelForm):
             "institution",
             "specialty",
             "state",
+            "region",
             "interests",
             "frequency",
         ]
@@ -100,17 +104,58 @@ class MailingAdminForm(forms.ModelForm):
         help_text=_("Empty: every state. Hold Ctrl (Cmd on a Mac) to pick several."),
     )
 
+    regions = forms.MultipleChoiceField(
+        label=_("LMSA regions"),
+        choices=Membership.Region.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Empty: every region."),
+    )
+
     class Meta:
         model = Mailing
         fields = [
             "subject",
             "body_markdown",
+            "reply_to",
             "roles",
             "specialties",
             "states",
+            "regions",
             "interests",
+            "archive",
         ]
         widgets = {
             "interests": forms.CheckboxSelectMultiple,
             "specialties": forms.SelectMultiple(attrs={"size": 8}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "archive" in self.fields:
+            # Left out of a post: the default (members only), never an error.
+            self.fields["archive"].required = False
+        if "reply_to" in self.fields:
+            self.fields["reply_to"].widget.attrs["placeholder"] = (
+                settings.LISTSERV_REPLY_TO
+            )
+
+    def clean_archive(self):
+        return self.cleaned_data.get("archive") or Mailing.Archive.MEMBERS
+
+
+class SendForm(forms.Form):
+    """The staff "Send…" confirmation: now, or at a later time."""
+
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text=_(
+            "Empty: send now. A later time: sending starts then, to the subscribers "
+            "who match the audience at that moment."
+        ),
+    )

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from listserv.choices import US_STATES, Frequency, InterestCode, Role
 from lmsa_portal.validators import validate_one_line
+from members.models import Membership
 
 
 class Interest(models.Model):
@@ -80,6 +81,14 @@ class Subscriber(models.Model):
     )
     state = models.CharField(
         _("state"), max_length=2, choices=US_STATES, blank=True, db_index=True
+    )
+    region = models.CharField(
+        _("LMSA region"),
+        max_length=20,
+        choices=Membership.Region.choices,
+        blank=True,
+        db_index=True,
+        help_text=_("Optional. Members: the region of your membership."),
     )
     interests = models.ManyToManyField(
         Interest, blank=True, related_name="subscribers", verbose_name=_("interests")
@@ -185,9 +194,15 @@ class Mailing(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
+
+    class Archive(models.TextChoices):
+        HIDDEN = "hidden", _("Not in the archive")
+        MEMBERS = "members", _("Active members only")
+        PUBLIC = "public", _("Everyone")
 
     subject = models.CharField(
         _("subject"), max_length=200, validators=[validate_one_line]
@@ -218,6 +233,12 @@ class Mailing(models.Model):
         blank=True,
         help_text=_("Only subscribers in one of these states. Empty: any state."),
     )
+    regions = models.JSONField(
+        _("LMSA regions"),
+        default=list,
+        blank=True,
+        help_text=_("Only subscribers in one of these LMSA regions. Empty: any."),
+    )
     interests = models.ManyToManyField(
         Interest,
         blank=True,
@@ -227,12 +248,30 @@ class Mailing(models.Model):
             "Only subscribers with at least one of these interests. Empty: any."
         ),
     )
+    reply_to = models.EmailField(
+        _("reply-to address"),
+        blank=True,
+        help_text=_(
+            "Where replies to this mailing go. Empty: the list's usual reply-to "
+            "address."
+        ),
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
         choices=Status.choices,
         default=Status.DRAFT,
         db_index=True,
+    )
+    archive = models.CharField(
+        _("in the archive"),
+        max_length=10,
+        choices=Archive.choices,
+        default=Archive.MEMBERS,
+        help_text=_(
+            "Who can read this mailing on the listserv archive page once it went "
+            "out. Can be changed after sending."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -244,6 +283,8 @@ class Mailing(models.Model):
     )
     created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
+    # When a scheduled mailing starts; its audience is chosen at that moment.
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("sending finished"), null=True, blank=True)
@@ -264,6 +305,11 @@ class Mailing(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def reply_to_address(self) -> str:
+        """The Reply-To of this mailing's messages."""
+        return self.reply_to or settings.LISTSERV_REPLY_TO
 
 
 class Delivery(models.Model):
@@ -321,3 +367,116 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailing_id} → {self.subscriber_id} ({self.status})"
+
+
+class SuppressionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(lifted_at__isnull=True)
+
+    def with_email(self, email: str):
+        return self.filter(email__iexact=(email or "").strip())
+
+
+class Suppression(models.Model):
+    """An address no mailing may reach: it bounced for good, kept bouncing, or
+    its owner marked a mailing as spam. Matched by address (not subscriber), so
+    signing up again with the same address stays suppressed until staff lift it."""
+
+    class Reason(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+        SOFT_BOUNCES = "soft_bounces", _("Repeated soft bounces")
+        COMPLAINT = "complaint", _("Spam complaint")
+        MANUAL = "manual", _("Added by staff")
+
+    email = models.EmailField(_("email address"), max_length=254)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    detail = models.TextField(
+        _("detail"),
+        blank=True,
+        help_text=_("What the provider or mail server said."),
+    )
+    source = models.CharField(
+        _("reported by"),
+        max_length=50,
+        blank=True,
+        help_text=_("The email provider whose webhook reported it, or SMTP."),
+    )
+    event = models.ForeignKey(
+        "MailEvent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("event"),
+    )
+    created = models.DateTimeField(_("suppressed"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+
+    objects = SuppressionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(lifted_at__isnull=True),
+                name="listserv_suppression_active_once",
+            )
+        ]
+        indexes = [models.Index(fields=["email"], name="listserv_supp_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_reason_display()})"
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class MailEvent(models.Model):
+    """A bounce or complaint as a provider's webhook (or the SMTP server)
+    reported it: the evidence behind a suppression."""
+
+    class Kind(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", _("Hard bounce")
+        SOFT_BOUNCE = "soft_bounce", _("Soft bounce")
+        COMPLAINT = "complaint", _("Spam complaint")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribed at the provider")
+
+    email = models.EmailField(_("email address"), max_length=254, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    source = models.CharField(_("reported by"), max_length=50, blank=True)
+    # The provider's id of the event: a webhook delivered twice counts once.
+    event_id = models.CharField(_("provider event id"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    occurred_at = models.DateTimeField(_("happened"), default=timezone.now)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bounce or complaint")
+        verbose_name_plural = _("bounces and complaints")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "event_id", "email"],
+                condition=~Q(event_id=""),
+                name="listserv_mailevent_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.get_kind_display()}"

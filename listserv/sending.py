@@ -42,13 +42,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from listserv.models import Delivery, Mailing, Subscriber
+from listserv.models import Delivery, MailEvent, Mailing, Subscriber, Suppression
+from listserv.suppression import record_event
 from listserv.tokens import make_manage_token
 from members.mail import portal_url
 from members.text import html_to_text, render_markdown
@@ -142,6 +143,7 @@ class RenderedMailing:
             "LMSA National Mentorship Listserv <mentorship-listserv.lmsa.net>",
         )
         self.message_id_domain = message_id_domain()
+        self.reply_to = [mailing.reply_to_address]
 
     def headers_for(self, token: str) -> dict[str, str]:
         """RFC 2369 / RFC 8058 headers: one-click unsubscribe from the mail client."""
@@ -201,6 +203,7 @@ class RenderedMailing:
             from_email=self.from_email,
             to=[email],
             headers=headers,
+            reply_to=self.reply_to,
             connection=connection,
         )
         message.attach_alternative(
@@ -314,6 +317,27 @@ def is_permanent_failure(error: Exception) -> bool:
     return False
 
 
+def is_bad_address(error: Exception) -> bool:
+    """The SMTP server refused the recipient because the address does not exist
+    (5.1.x: bad mailbox, bad domain, bad syntax), not for policy or load."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused):
+        return False
+    answers = list(error.recipients.values())
+    return bool(answers) and all(
+        code >= 500
+        and (
+            (
+                message.decode(errors="replace")
+                if isinstance(message, bytes)
+                else str(message)
+            )
+            .lstrip()
+            .startswith("5.1.")
+        )
+        for code, message in answers
+    )
+
+
 def _record_failure(
     *, delivery: Delivery, claim: str, error: Exception, report
 ) -> None:
@@ -330,6 +354,13 @@ def _record_failure(
     if final:
         updates["status"] = Delivery.Status.FAILED
         report.failed += 1
+        if is_bad_address(error):
+            record_event(
+                email=delivery.subscriber.email,
+                kind=MailEvent.Kind.HARD_BOUNCE,
+                source="SMTP",
+                description=message,
+            )
     else:
         updates["retry_after"] = timezone.now() + timezone.timedelta(
             seconds=retry_delay_setting()
@@ -353,14 +384,22 @@ def send_batch(
     """Send one claimed batch over one SMTP connection, then record it in one
     transaction (also when the worker is asked to stop or a send fails)."""
     # Read the rows and their subscribers just before sending: someone who
-    # unsubscribed before this batch gets nothing, and rows whose claim was taken
-    # over (this worker looked dead) are left to their new owner.
+    # unsubscribed (or whose address was suppressed) before this batch gets
+    # nothing, and rows whose claim was taken over (this worker looked dead) are
+    # left to their new owner. The suppression comes in the same query.
     deliveries = list(
         Delivery.objects.filter(
             pk__in=delivery_ids, claimed_by=claim, status=Delivery.Status.QUEUED
         )
         .select_related("subscriber")
         .only("attempts", "subscriber__status", "subscriber__email")
+        .annotate(
+            suppressed_reason=Subquery(
+                Suppression.objects.active()
+                .filter(email=OuterRef("subscriber__email"))
+                .values("reason")[:1]
+            )
+        )
         .order_by("pk")
     )
     accepted: list[int] = []
@@ -374,7 +413,10 @@ def send_batch(
                 report.stopped = True
                 break
             subscriber = delivery.subscriber
-            if subscriber.status != Subscriber.Status.CONFIRMED:
+            if (
+                subscriber.status != Subscriber.Status.CONFIRMED
+                or delivery.suppressed_reason
+            ):
                 skipped.append(delivery)
                 continue
             pacer.wait()
@@ -428,9 +470,12 @@ def _record_batch(*, claim, accepted, skipped, failures, report) -> None:
                 last_error="",
             )
         for delivery in skipped:
+            if getattr(delivery, "suppressed_reason", None):
+                why = f"Address is suppressed ({delivery.suppressed_reason})."
+            else:
+                why = f"Subscriber is {delivery.subscriber.status} at send time."
             mine.filter(pk=delivery.pk).update(
-                status=Delivery.Status.SKIPPED,
-                last_error=f"Subscriber is {delivery.subscriber.status} at send time.",
+                status=Delivery.Status.SKIPPED, last_error=why
             )
         for delivery, error in failures:
             _record_failure(delivery=delivery, claim=claim, error=error, report=report)
@@ -465,8 +510,8 @@ def mailing_deliver(
     worker_id = worker_id or make_worker_id()
     report = SendReport(worker_id=worker_id)
     mailing = Mailing.objects.get(pk=mailing_id)
-    if mailing.status == Mailing.Status.DRAFT:
-        logger.warning("Mailing %s is a draft; nothing to send", mailing_id)
+    if mailing.status in (Mailing.Status.DRAFT, Mailing.Status.SCHEDULED):
+        logger.warning("Mailing %s is not due to send yet", mailing_id)
         return report
     Mailing.objects.filter(pk=mailing_id, status=Mailing.Status.QUEUED).update(
         status=Mailing.Status.SENDING, started_at=timezone.now()

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from listserv.choices import Frequency, Role
-from listserv.models import Delivery, Interest, Mailing, Subscriber
+from listserv.models import Delivery, Interest, Mailing, Subscriber, Suppression
 from listserv.tokens import make_confirm_token, make_manage_token
 from members.mail import portal_url, send_templated_email
 
@@ -32,7 +32,15 @@ MEMBER_CONSENT_TEXT = _(
 )
 IMPORT_CONSENT_TEXT = "Imported by LMSA staff; consent asked by confirmation email."
 
-SUBSCRIBER_FIELDS = ["name", "role", "institution", "specialty", "state", "frequency"]
+SUBSCRIBER_FIELDS = [
+    "name",
+    "role",
+    "institution",
+    "specialty",
+    "state",
+    "region",
+    "frequency",
+]
 
 
 def manage_links(subscriber: Subscriber, *, base_url: str | None = None) -> dict:
@@ -204,6 +212,9 @@ def _member_subscribe(*, user) -> Subscriber:
                 institution=getattr(membership, "institution", "") or "",
             )
         subscriber.user = user
+        # A member's region is the one of their membership.
+        if getattr(membership, "region", ""):
+            subscriber.region = membership.region
         if not subscriber.is_confirmed:
             subscriber.status = Subscriber.Status.CONFIRMED
             subscriber.confirmed_at = timezone.now()
@@ -225,12 +236,17 @@ def purge_unconfirmed(*, days: int = 30) -> int:
 def mailing_audience(mailing: Mailing) -> QuerySet:
     """Confirmed subscribers matching every filter of ``mailing`` (an empty filter
     matches everyone); "at most monthly" subscribers who got a mailing in the
-    last 30 days are left out."""
-    audience = Subscriber.objects.confirmed()
+    last 30 days are left out, and so are suppressed addresses (bounced,
+    complained)."""
+    audience = Subscriber.objects.confirmed().exclude(
+        email__in=Suppression.objects.active().values("email")
+    )
     if mailing.roles:
         audience = audience.filter(role__in=mailing.roles)
     if mailing.states:
         audience = audience.filter(state__in=mailing.states)
+    if mailing.regions:
+        audience = audience.filter(region__in=mailing.regions)
     if mailing.pk:
         specialty_ids = list(mailing.specialties.values_list("pk", flat=True))
         if specialty_ids:
@@ -259,7 +275,7 @@ def mailing_queue(*, mailing: Mailing) -> int:
     (the unique constraint makes a second call harmless). Returns the count."""
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
-        if mailing.status != Mailing.Status.DRAFT:
+        if mailing.status not in (Mailing.Status.DRAFT, Mailing.Status.SCHEDULED):
             raise ValueError("Only a draft mailing can be sent.")
         subscriber_ids = list(mailing_audience(mailing).values_list("pk", flat=True))
         now = timezone.now()
@@ -291,6 +307,63 @@ def mailing_send(*, mailing: Mailing) -> int:
     count = mailing_queue(mailing=mailing)
     _enqueue_sending(mailing)
     return count
+
+
+def mailing_schedule(*, mailing: Mailing, send_at: datetime.datetime) -> None:
+    """Send a draft at ``send_at``: the task backend starts it then (django-tasks'
+    ``run_after``, which the database backend of production supports); the
+    ``listserv_start_scheduled`` command does the same from cron where the backend
+    cannot defer. The audience is chosen when it starts, not now."""
+    with transaction.atomic():
+        locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
+        if locked.status != Mailing.Status.DRAFT:
+            raise ValueError("Only a draft mailing can be scheduled.")
+        locked.status = Mailing.Status.SCHEDULED
+        locked.send_at = send_at
+        locked.save()
+    mailing.refresh_from_db()
+    from listserv.tasks import start_scheduled_mailing
+
+    if start_scheduled_mailing.get_backend().supports_defer:
+        task = start_scheduled_mailing.using(run_after=send_at)
+        transaction.on_commit(lambda: task.enqueue(mailing_id=mailing.pk))
+
+
+def mailing_unschedule(*, mailing: Mailing) -> bool:
+    """Back to draft (its pending start does nothing when it comes)."""
+    changed = Mailing.objects.filter(
+        pk=mailing.pk, status=Mailing.Status.SCHEDULED
+    ).update(status=Mailing.Status.DRAFT, send_at=None)
+    mailing.refresh_from_db()
+    return bool(changed)
+
+
+def mailing_start_if_due(
+    *, mailing_id: int, now: datetime.datetime | None = None
+) -> bool:
+    """Start a scheduled mailing whose time has come (idempotent: a second call,
+    or a call before its time, does nothing). Returns whether it started."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mailing = (
+            Mailing.objects.select_for_update()
+            .filter(pk=mailing_id, status=Mailing.Status.SCHEDULED, send_at__lte=now)
+            .first()
+        )
+        if mailing is None:
+            return False
+        mailing_queue(mailing=mailing)
+    _enqueue_sending(mailing)
+    return True
+
+
+def mailing_start_due(*, now: datetime.datetime | None = None) -> int:
+    """Start every scheduled mailing whose time has come (the cron fallback)."""
+    now = now or timezone.now()
+    due = Mailing.objects.filter(
+        status=Mailing.Status.SCHEDULED, send_at__lte=now
+    ).values_list("pk", flat=True)
+    return sum(mailing_start_if_due(mailing_id=pk, now=now) for pk in list(due))
 
 
 def mailing_resume(*, mailing: Mailing) -> None:

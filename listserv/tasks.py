@@ -7,6 +7,7 @@ from django_tasks import task
 
 from listserv.models import Mailing
 from listserv.sending import mailing_deliver
+from listserv.services import mailing_start_if_due
 
 
 @task()
@@ -24,3 +25,11 @@ def send_mailing(mailing_id: int) -> dict:
         raise
     Mailing.objects.filter(pk=mailing_id).exclude(last_error="").update(last_error="")
     return asdict(report)
+
+
+@task()
+def start_scheduled_mailing(mailing_id: int) -> bool:
+    """Enqueued with ``run_after`` = the mailing's send time: start it if it is
+    still scheduled for a time that has come (staff may have moved or cancelled
+    it since; a run before its time does nothing)."""
+    return mailing_start_if_due(mailing_id=mailing_id)

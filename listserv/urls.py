@@ -1,6 +1,7 @@
 from django.urls import path
 
 from listserv import views
+from listserv.webhooks import PROVIDERS, tracking_view
 
 app_name = "listserv"
 
@@ -11,4 +12,14 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("preferences/<str:token>/", views.preferences, name="preferences"),
     path("subscribe/", views.member_subscribe_view, name="member-subscribe"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/<int:pk>/", views.archive_detail, name="archive-detail"),
+] + [
+    # Bounce and complaint reports from the email provider (see README.md).
+    path(
+        f"webhooks/{slug}/tracking/",
+        tracking_view(view_class, required),
+        name=f"webhook-{slug}",
+    )
+    for slug, (view_class, required) in PROVIDERS.items()
 ]

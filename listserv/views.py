@@ -6,12 +6,14 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView, TemplateView
 
 from listserv.forms import PreferencesForm, SignupForm
-from listserv.models import Subscriber
+from listserv.models import Mailing, Subscriber
 from listserv.services import (
     has_verified_email,
     member_subscribe,
@@ -36,6 +38,8 @@ from listserv.tokens import (
 )
 from lmsa_portal.http import redirect_to_next
 from members.abuse import public_form_ratelimit_class
+from members.access import is_active_member, not_active_response
+from members.text import render_markdown
 
 
 def masked_email(email: str) -> str:
@@ -104,6 +108,7 @@ class SignupView(FormView):
             institution=data["institution"],
             specialty=data["specialty"],
             state=data["state"],
+            region=data["region"],
         )
         return redirect(self.get_success_url())
 
@@ -213,3 +218,65 @@ def member_subscribe_view(request: HttpRequest) -> HttpResponse:
         request, _("You are subscribed to the National Mentorship Listserv.")
     )
     return redirect_to_next(request)
+
+
+# ------------------------------------------------------------------------------
+# Archive of past mailings
+# ------------------------------------------------------------------------------
+def _archive_for(user):
+    """Mailings that went out and that ``user`` may read in the archive: the
+    public ones, and the members-only ones for active members (the access rule
+    of ``members/access.py``)."""
+    visible = [Mailing.Archive.PUBLIC]
+    if is_active_member(user):
+        visible.append(Mailing.Archive.MEMBERS)
+    return Mailing.objects.filter(
+        status__in=[Mailing.Status.SENDING, Mailing.Status.SENT],
+        archive__in=visible,
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def archive(request: HttpRequest) -> HttpResponse:
+    """Past mailings, newest first: everyone sees the public ones, active
+    members also the members-only ones."""
+    mailings = (
+        _archive_for(request.user)
+        .only("pk", "subject", "started_at", "archive")
+        .order_by("-started_at", "-pk")[:200]
+    )
+    return render(
+        request,
+        "listserv/archive.html",
+        {
+            "mailings": mailings,
+            "is_member": is_active_member(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def archive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One past mailing as it went out (without anyone's personal links). A
+    members-only one applies the access rule: login for visitors, the
+    "membership not active" page for the rest."""
+    mailing = get_object_or_404(
+        Mailing.objects.filter(
+            status__in=[Mailing.Status.SENDING, Mailing.Status.SENT]
+        ).exclude(archive=Mailing.Archive.HIDDEN),
+        pk=pk,
+    )
+    if mailing.archive == Mailing.Archive.MEMBERS and not is_active_member(
+        request.user
+    ):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return not_active_response(request)
+    return render(
+        request,
+        "listserv/archive_detail.html",
+        {
+            "mailing": mailing,
+            "body_html": mark_safe(render_markdown(mailing.body_markdown)),  # noqa: S308 - nh3
+        },
+    )

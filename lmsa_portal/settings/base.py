@@ -65,6 +65,7 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
 ]
 LOCAL_APPS = [
     # The project itself: staff operations across the initiatives (needs-attention
@@ -210,6 +211,18 @@ STAFF_NOTIFICATION_EMAILS = env.list(
     "STAFF_NOTIFICATION_EMAILS", default=["staff@lmsa.net"]
 )
 
+# Bounce and complaint webhooks of the email provider (django-anymail; see
+# listserv/README.md). WEBHOOK_SECRET is the "user:password" the provider sends as
+# basic auth; while it is empty the webhook URLs refuse every post. Mailgun also
+# needs its webhook signing key.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY": env(
+        "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY", default=""
+    ),
+}
+
 # ------------------------------------------------------------------------------
 # Background tasks (django-tasks)
 # ------------------------------------------------------------------------------
@@ -238,6 +251,13 @@ AMA_MAX_QUESTIONS_PER_MEMBER = env.int("AMA_MAX_QUESTIONS_PER_MEMBER", default=5
 LISTSERV_BATCH_SIZE = env.int("LISTSERV_BATCH_SIZE", default=100)
 LISTSERV_RATE_PER_SECOND = env.float("LISTSERV_RATE_PER_SECOND", default=10)
 LISTSERV_MAX_ATTEMPTS = env.int("LISTSERV_MAX_ATTEMPTS", default=3)
+# Soft bounces (mailbox full, server busy) within this many days that suppress an
+# address; a hard bounce or a spam complaint suppresses it at once.
+LISTSERV_SOFT_BOUNCE_LIMIT = env.int("LISTSERV_SOFT_BOUNCE_LIMIT", default=3)
+LISTSERV_SOFT_BOUNCE_DAYS = env.int("LISTSERV_SOFT_BOUNCE_DAYS", default=30)
+# Where replies to a mailing go unless the mailing names another address (the
+# sender is a no-reply address).
+LISTSERV_REPLY_TO = env("LISTSERV_REPLY_TO", default="mentorship@lmsa.net")
 # The mailbox behind the mailto: of List-Unsubscribe (staff process it).
 LISTSERV_UNSUBSCRIBE_MAILTO = env(
     "LISTSERV_UNSUBSCRIBE_MAILTO", default="listserv-unsubscribe@lmsa.net"

@@ -175,7 +175,8 @@ def build_world() -> World:
     from django_tasks_db.models import DBTaskResult
 
     from ama.models import Question, UpcomingSession
-    from listserv.models import Delivery, Interest, Subscriber
+    from listserv.models import Delivery, Interest, MailEvent, Subscriber
+    from listserv.suppression import record_event
     from members.models import MembershipReminder, RosterEntry
     from mentors.models import Mentor
     from residency_hub.models import CalendarFeedToken
@@ -229,6 +230,10 @@ def build_world() -> World:
     subscriber = SubscriberFactory()
     subscriber.interests.set(Interest.objects.all()[:1])
     mailing = MailingFactory()
+    # A mailing that went out, readable by everyone in the archive.
+    archived_mailing = MailingFactory(
+        status="sent", archive="public", started_at=timezone.now()
+    )
     submission = ProgramSubmissionFactory(specialty=specialty)
     feed_token = CalendarFeedToken.objects.create(user=users["active"])
     group = Group.objects.create(name="Matrix curators")
@@ -243,6 +248,13 @@ def build_world() -> World:
     # Rows some admin pages list, so each of its object pages opens.
     MentorFactory(status=Mentor.Status.PENDING, decided_at=None, confirmed_at=None)
     Delivery.objects.create(mailing=mailing, subscriber=subscriber)
+    record_event(
+        email="bounced.matrix@example.org",
+        kind=MailEvent.Kind.HARD_BOUNCE,
+        source="Postmark",
+        event_id="matrix-1",
+        description="smtp;550 5.1.1 The email account does not exist",
+    )
     RosterEntry.objects.create(email="roster.matrix@example.org")
     MembershipReminder.objects.create(
         membership=users["expired"].membership,
@@ -274,6 +286,7 @@ def build_world() -> World:
         "pending_subscriber": pending_subscriber,
         "subscriber": subscriber,
         "mailing": mailing,
+        "archived_mailing": archived_mailing,
         "submission": submission,
         "feed_token": feed_token,
         "group": group,
@@ -340,6 +353,7 @@ PROVIDERS = {
     "listserv:confirm": lambda w: ((), {"token": w.confirm_token}),
     "listserv:unsubscribe": lambda w: ((), {"token": w.manage_token}),
     "listserv:preferences": lambda w: ((), {"token": w.manage_token}),
+    "listserv:archive-detail": lambda w: ((), {"pk": w.archived_mailing.pk}),
     "account_confirm_email": lambda w: ((), {"key": w.email_confirmation_key}),
     "account_reset_password_from_key": lambda w: (
         (),
