@@ -63,13 +63,17 @@ class Command(BaseCommand):
                 or {today.year}
             ),
             "video_words": words(*videos.values_list("title", flat=True)[:2000]),
-            "video_slugs": list(
-                videos.order_by("?").values_list("slug", flat=True)[:SAMPLE]
-            ),
+            "video_slugs": spread(videos.order_by("pk").values_list("slug", flat=True)),
             "months": months(first.first(), first.last(), today),
             "feed_token": token.token,
         }
         self.stdout.write(json.dumps(vocabulary))
+
+
+def spread(values) -> list:
+    """At most SAMPLE of ``values``, evenly spread (the same on every run)."""
+    values = list(values)
+    return values[:: max(1, len(values) // SAMPLE)][:SAMPLE]
 
 
 def months(first, last, today) -> list[str]:
