@@ -42,7 +42,7 @@ run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 (PORT
 test: install node_modules/.installed ## Run the whole suite (SQLite unless DATABASE_URL is set)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-bench: install ## Load-test gunicorn + PostgreSQL + Redis with the scale data; prints ratios
+bench: install ## Random-URL load on gunicorn + PostgreSQL + Redis vs trivial views (bench/RESULTS.md)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py $(BENCH_ARGS)
 

@@ -1,72 +1,36 @@
-"""Two `make bench` results side by side, as a Markdown table.
+"""Reprint a `make bench` result's table, or set two results' median ratios side by
+side (the ratio is the figure that survives a busy machine; req/s does not).
 
-    .venv/bin/python bench/compare.py bench/results/<before>.json \\
-        bench/results/latest.json > bench/RESULTS.md-table
+    .venv/bin/python bench/compare.py bench/results/latest.json
+    .venv/bin/python bench/compare.py bench/results/<before>.json latest.json
 """
 
 import json
 import sys
 from pathlib import Path
 
-
-def _row(label: str, before: dict | None, after: dict | None, ratio: bool) -> str:
-    def cell(figures: dict | None) -> str:
-        if not figures:
-            return "–"
-        text = f"{figures['rps']:.0f} req/s, p99 {figures['p99_ms']:.0f} ms"
-        if ratio:
-            text += f", ratio {figures['ratio']:.2f}"
-        return text
-
-    return f"| {label} | {cell(before)} | {cell(after)} |"
+from run import table
 
 
-def table(before: dict, after: dict) -> str:
+def side_by_side(before: dict, after: dict) -> str:
+    earlier = {(r["kind"], r["connections"]): r for r in before["rows"]}
     lines = [
-        "| page | before | after |",
-        "| --- | --- | --- |",
+        f"load average: before run {before['load_before']}, "
+        f"after run {after['load_before']}",
+        "",
+        "| page | conns | median ratio before | median ratio after |",
+        "| --- | --: | --: | --: |",
     ]
-    for audience in ("public", "member"):
+    for row in after["rows"]:
+        old = earlier.get((row["kind"], row["connections"]))
+        old_ratio = f"{old['ratio'][1]:.2f}" if old else "–"
         lines.append(
-            _row(
-                f"baseline ({audience})",
-                before["baselines"].get(audience),
-                after["baselines"].get(audience),
-                ratio=False,
-            )
+            f"| {row['kind']} | {row['connections']} | {old_ratio} "
+            f"| {row['ratio'][1]:.2f} |"
         )
-    earlier = {page["label"]: page for page in before["pages"]}
-    for page in after["pages"]:
-        lines.append(
-            _row(
-                f"{page['label']} ({page['audience']})",
-                earlier.get(page["label"]),
-                page,
-                ratio=True,
-            )
-        )
-
-    def rss(result: dict) -> str:
-        sizes = result.get("worker_rss_mb") or []
-        return f"{max(sizes):.0f} MB" if sizes else "–"
-
-    def mailing(result: dict) -> str:
-        figures = result.get("mailing") or {}
-        return f"{figures['ratio']:.2f}" if "ratio" in figures else "–"
-
-    def clone(result: dict) -> str:
-        seconds = result.get("fresh_clone_make_run_seconds")
-        return f"{seconds:.0f} s" if seconds else "–"
-
-    lines += [
-        f"| worker RSS after the run (largest) | {rss(before)} | {rss(after)} |",
-        f"| mailing ratio to plain smtplib | {mailing(before)} | {mailing(after)} |",
-        f"| fresh clone, `make run` to a page | {clone(before)} | {clone(after)} |",
-    ]
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    before_path, after_path = (Path(argument) for argument in sys.argv[1:3])
-    before, after = (json.loads(path.read_text()) for path in (before_path, after_path))
-    print(table(before, after))
+    results = [json.loads(Path(name).read_text()) for name in sys.argv[1:3]]
+    print(table(results[0]) if len(results) == 1 else side_by_side(*results))

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     old_name = connection.settings_dict["NAME"]
     if connection.vendor != "sqlite":
         # Never the test suite's database: a run in parallel must not clobber it.
-        connection.settings_dict["TEST"]["NAME"] = f"bench_{old_name}"
+        connection.settings_dict["TEST"]["NAME"] = f"{old_name}_mailing"
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         with override_settings(

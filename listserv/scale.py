@@ -1,11 +1,12 @@
-"""Scale data for benchmarks: 50,000 listserv subscribers (bulk, reproducible)."""
+"""Scale data for benchmarks: 50,000 listserv subscribers and one sent mailing with a
+delivery to each (bulk, reproducible)."""
 
 import random
 
 from django.utils import timezone
 
 from listserv.choices import Role
-from listserv.models import Interest, Subscriber
+from listserv.models import Delivery, Interest, Mailing, Subscriber
 
 SCALE_EMAIL_DOMAIN = "list.scale.lmsa.example"
 
@@ -44,4 +45,22 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
             ],
             batch_size=5000,
         )
-    return f"listserv: {counts['subscribers']} subscribers"
+    # One sent mailing, so the admin's delivery list has a row per subscriber.
+    mailing = Mailing.objects.create(
+        subject="Scale mailing", body_markdown="Hello.", status=Mailing.Status.SENT
+    )
+    Delivery.objects.bulk_create(
+        (
+            Delivery(
+                mailing=mailing,
+                subscriber_id=pk,
+                status=Delivery.Status.SENT,
+                sent_at=now,
+            )
+            for pk in Subscriber.objects.filter(
+                email__endswith=SCALE_EMAIL_DOMAIN
+            ).values_list("pk", flat=True)
+        ),
+        batch_size=5000,
+    )
+    return f"listserv: {counts['subscribers']} subscribers, as many deliveries"

@@ -5,7 +5,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from ama.models import Video
-from listserv.models import Subscriber
+from listserv.models import Delivery, Subscriber
 from members.models import User
 from mentors.models import Mentor
 from residency_hub.models import Event, Program
@@ -25,6 +25,7 @@ def test_seed_scale_fills_every_app(db):
     assert Event.objects.count() == 100
     assert Video.objects.published().count() == 5
     assert Subscriber.objects.count() == 250
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 250
     for app in ["members", "mentors", "residency_hub", "ama", "listserv"]:
         assert app in output
 
