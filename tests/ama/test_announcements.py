@@ -242,3 +242,18 @@ def test_pending_members_cannot_opt_in(client):
     response = client.post(reverse("ama:announcements-toggle"), {"subscribe": "1"})
     assert response.status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.FOUND)
     assert not AnnouncementSubscription.objects.exists()
+
+
+def test_suppressed_addresses_get_no_announcement_and_no_notice():
+    # A member or listserv address that bounced for good or complained gets no
+    # AMA email either.
+    from listserv.suppression import suppress
+
+    opted_in(email="bounced.member@example.org")
+    opted_in(email="fine@example.org")
+    fan = SubscriberFactory(email="complained@example.org")
+    fan.interests.add(Interest.objects.get(code="ama"))
+    suppress(email="Bounced.Member@example.org", reason="hard_bounce")
+    suppress(email="complained@example.org", reason="complaint")
+    session_publish(session=draft(announce_to_listserv=True))
+    assert recipients() == ["fine@example.org"]
