@@ -331,11 +331,14 @@ class DeclineForm(forms.Form):
     )
 
 
-class SubmittedContactInline(admin.TabularInline):
+class SubmittedContactInline(admin.StackedInline):
     model = SubmittedContact
     extra = 0
     fields = ["action", "replaces", "name", "role", "email", "phone", "position"]
     readonly_fields = ["action", "replaces"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("replaces")
 
 
 class SubmittedEventInline(HttpsLinksMixin, admin.StackedInline):
@@ -351,6 +354,9 @@ class SubmittedEventInline(HttpsLinksMixin, admin.StackedInline):
         "position",
     ]
     readonly_fields = ["action", "replaces"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("replaces")
 
 
 @admin.register(ProgramSubmission)

@@ -667,4 +667,4 @@ def test_a_revoked_coordinator_is_not_brought_back_by_a_public_submission(
 
 def test_spanish_edit_page(client, coordinator):
     response = client.get(edit_path(coordinator), HTTP_ACCEPT_LANGUAGE="es")
-    assertContains(response, "Enviar cambios para revisión")
+    assertContains(response, "Enviar cambios a revisión")
