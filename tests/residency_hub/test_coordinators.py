@@ -668,3 +668,23 @@ def test_a_revoked_coordinator_is_not_brought_back_by_a_public_submission(
 def test_spanish_edit_page(client, coordinator):
     response = client.get(edit_path(coordinator), HTTP_ACCEPT_LANGUAGE="es")
     assertContains(response, "Enviar cambios a revisión")
+
+
+def test_staff_email_a_coordinator_their_link_from_the_admin(
+    admin_client_mfa, coordinator
+):
+    revoked = ProgramCoordinatorFactory(revoked_at=timezone.now())
+    admin_client_mfa.post(
+        reverse("admin:residency_hub_programcoordinator_changelist"),
+        {"action": "send_links", "_selected_action": [coordinator.pk, revoked.pk]},
+    )
+    (sent,) = mail.outbox
+    assert sent.to == [coordinator.email]
+    assert edit_path(coordinator).rsplit("/", 2)[0] in sent.body
+
+
+def test_program_admin_lists_its_coordinators(admin_client_mfa, coordinator):
+    response = admin_client_mfa.get(
+        reverse("admin:residency_hub_program_change", args=[coordinator.program.pk])
+    )
+    assertContains(response, coordinator.email)
