@@ -140,6 +140,21 @@ def needs_attention(
             ),
         ),
         (
+            "residency_hub.change_program",
+            lambda: _counted(
+                "programs-unanswered",
+                Program.objects.not_verified_recently(),
+                lambda n: ngettext(
+                    "%(count)d program not verified recently (yearly email "
+                    "unanswered for 60 days)",
+                    "%(count)d programs not verified recently (yearly email "
+                    "unanswered for 60 days)",
+                    n,
+                ),
+                _changelist("residency_hub_program", "verification=unanswered"),
+            ),
+        ),
+        (
             "ama.change_question",
             lambda: _counted(
                 "questions",

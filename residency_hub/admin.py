@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -29,6 +30,7 @@ from residency_hub.models import (
     CalendarFeedToken,
     Event,
     Program,
+    ProgramCoordinator,
     ProgramSubmission,
     Specialty,
     SubmittedContact,
@@ -139,11 +141,14 @@ class VerificationFilter(admin.SimpleListFilter):
         return [
             ("overdue", _("Not verified for 12 months (or never)")),
             ("current", _("Verified within 12 months")),
+            ("unanswered", _("Not verified recently (yearly email unanswered)")),
         ]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return queryset.verification_overdue()
+        if self.value() == "unanswered":
+            return queryset.not_verified_recently()
         if self.value() == "current":
             return queryset.filter(
                 last_verified_on__gte=timezone.localdate() - VERIFICATION_MAX_AGE
@@ -155,6 +160,16 @@ class AdvisorContactInline(admin.TabularInline):
     model = AdvisorContact
     extra = 0
     fields = ["name", "role", "email", "phone", "position"]
+
+
+class ProgramCoordinatorInline(admin.TabularInline):
+    """Each coordinator gets their own signed link; revoking one stops only
+    theirs."""
+
+    model = ProgramCoordinator
+    extra = 0
+    fields = ["email", "name", "language", "created_at", "revoked_at"]
+    readonly_fields = ["created_at"]
 
 
 class EventInline(HttpsLinksMixin, admin.StackedInline):
@@ -190,7 +205,7 @@ class ProgramAdmin(HttpsLinksMixin, ImportExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["specialty"]
     prepopulated_fields = {"slug": ["name", "institution"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [AdvisorContactInline, EventInline]
+    inlines = [ProgramCoordinatorInline, AdvisorContactInline, EventInline]
     actions = ["mark_verified"]
     date_hierarchy = "last_verified_on"
     fieldsets = [
@@ -207,6 +222,7 @@ class ProgramAdmin(HttpsLinksMixin, ImportExportMixin, SimpleHistoryAdmin):
                     "program_size",
                     "language",
                     "last_verified_on",
+                    "verification_requested_at",
                 ]
             },
         ),
@@ -315,25 +331,32 @@ class DeclineForm(forms.Form):
     )
 
 
-class SubmittedContactInline(admin.TabularInline):
+class SubmittedContactInline(admin.StackedInline):
     model = SubmittedContact
     extra = 0
-    max_num = SubmittedContact.MAX_PER_SUBMISSION
-    fields = ["name", "role", "email", "phone", "position"]
+    fields = ["action", "replaces", "name", "role", "email", "phone", "position"]
+    readonly_fields = ["action", "replaces"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("replaces")
 
 
 class SubmittedEventInline(HttpsLinksMixin, admin.StackedInline):
     model = SubmittedEvent
     form = SubmittedEventAdminForm
     extra = 0
-    max_num = SubmittedEvent.MAX_PER_SUBMISSION
     fields = [
+        ("action", "replaces"),
         "title",
         ("starts_at", "ends_at", "time_zone"),
         "link",
         "description",
         "position",
     ]
+    readonly_fields = ["action", "replaces"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("replaces")
 
 
 @admin.register(ProgramSubmission)
@@ -350,6 +373,7 @@ class ProgramSubmissionAdmin(HttpsLinksMixin, SimpleHistoryAdmin):
         "state",
         "submitter_email",
         "program",
+        "is_coordinator_change",
         "status",
         "created_at",
     ]
@@ -357,9 +381,42 @@ class ProgramSubmissionAdmin(HttpsLinksMixin, SimpleHistoryAdmin):
     search_fields = ["name", "institution", "submitter_name", "submitter_email"]
     list_select_related = ["specialty", "program"]
     autocomplete_fields = ["specialty", "program"]
-    readonly_fields = ["status", "decided_at", "decided_by", "created_at", "language"]
+    readonly_fields = [
+        "what_changed",
+        "coordinator",
+        "status",
+        "decided_at",
+        "decided_by",
+        "created_at",
+        "language",
+    ]
     actions = ["approve_selected", "decline_selected"]
     date_hierarchy = "created_at"
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "what_changed"]
+        return ["what_changed", *fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("coordinator")
+
+    @admin.display(boolean=True, description=_("coordinator's change"))
+    def is_coordinator_change(self, submission: ProgramSubmission) -> bool:
+        return submission.coordinator_id is not None
+
+    @admin.display(description=_("what changed"))
+    def what_changed(self, submission: ProgramSubmission) -> str:
+        """The diff against the live entry: exactly what approving applies."""
+        if submission.pk is None:
+            return "-"
+        # Rendered (and escaped) by the template: already safe HTML.
+        return render_to_string(
+            "residency_hub/admin/what_changed.html",
+            {
+                "changes": services.submission_diff(submission),
+                "new_program": submission.program_id is None,
+            },
+        )
 
     @admin.action(description=_("Approve and publish selected submissions (emails)"))
     def approve_selected(self, request, queryset):
@@ -412,6 +469,39 @@ class ProgramSubmissionAdmin(HttpsLinksMixin, SimpleHistoryAdmin):
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
                 "opts": self.model._meta,
             },
+        )
+
+
+@admin.register(ProgramCoordinator)
+class ProgramCoordinatorAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "program", "created_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["email", "name", "program__name", "program__institution"]
+    list_select_related = ["program"]
+    autocomplete_fields = ["program"]
+    fields = ["program", "email", "name", "language", "created_at", "revoked_at"]
+    readonly_fields = ["created_at"]
+    actions = ["send_links", "revoke_selected"]
+
+    @admin.action(description=_("Email selected coordinators their edit link"))
+    def send_links(self, request, queryset):
+        count = 0
+        for coordinator in queryset.live().select_related("program"):
+            services.coordinator_send_link(coordinator=coordinator, request=request)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Sent %d link.", "Sent %d links.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Revoke selected coordinators' links"))
+    def revoke_selected(self, request, queryset):
+        count = services.coordinators_revoke(queryset)
+        self.message_user(
+            request,
+            ngettext("Revoked %d link.", "Revoked %d links.", count) % count,
+            messages.SUCCESS,
         )
 
 

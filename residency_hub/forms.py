@@ -431,3 +431,170 @@ class SubmittedEventAdminForm(OrganiserZoneFormMixin, forms.ModelForm):
         model = SubmittedEvent
         fields = ["title", "description", "starts_at", "ends_at", "time_zone", "link"]
         formfield_callback = https_formfield
+
+
+# --- A coordinator's edit through their signed link ----------------------------
+
+
+class CoordinatorProgramForm(forms.ModelForm):
+    """The program's fields, prefilled with the live entry."""
+
+    class Meta:
+        model = ProgramSubmission
+        formfield_callback = https_formfield
+        fields = [
+            "name",
+            "institution",
+            "specialty",
+            "city",
+            "state",
+            "program_website",
+            "program_size",
+            "diversity_mission",
+            "dei_initiatives",
+            "applicant_tips",
+            "pipeline_opportunities",
+            "special_tracks",
+        ]
+        widgets = ProgramSubmissionForm.Meta.widgets
+        help_texts = {
+            "diversity_mission": _("Markdown is allowed: **bold**, lists, links."),
+        }
+
+    @staticmethod
+    def initial_for(program: Program) -> dict:
+        from residency_hub.services import EDITABLE_FIELDS
+
+        initial = {
+            name: getattr(program, field) for name, field in EDITABLE_FIELDS.items()
+        }
+        initial["specialty"] = program.specialty_id
+        return initial
+
+
+class LiveRowFormMixin:
+    """A row that may stand for a listed contact or event (``live_id``)."""
+
+    def __init__(self, *args, live_rows=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.live_rows = live_rows or {}
+
+    def clean_live_id(self):
+        value = self.cleaned_data.get("live_id")
+        if value is not None and value not in self.live_rows:
+            raise forms.ValidationError(_("This row is not part of your program."))
+        return value
+
+
+class CoordinatorContactForm(LiveRowFormMixin, forms.ModelForm):
+    """A listed advisor contact (change it or tick remove) or a new one."""
+
+    live_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    remove = forms.BooleanField(label=_("Remove this contact"), required=False)
+
+    class Meta:
+        model = SubmittedContact
+        fields = ["name", "role", "email", "phone"]
+        error_messages = {
+            "name": {"required": _("Please give the contact's name.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data and self.data.get(self.add_prefix("remove")):
+            self.fields["name"].required = False
+
+
+class CoordinatorEventForm(LiveRowFormMixin, SubmittedEventForm):
+    """A listed upcoming event (edit it or tick cancel) or a new one."""
+
+    live_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    cancel = forms.BooleanField(label=_("Cancel this event"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.data and self.data.get(self.add_prefix("cancel")):
+            for field in ("title", "starts_at", "ends_at"):
+                self.fields[field].required = False
+
+    def clean(self):
+        data = forms.ModelForm.clean(self)
+        if data.get("cancel"):
+            # Nothing else of a cancelled row is read.
+            self._errors = {
+                key: value
+                for key, value in (self._errors or {}).items()
+                if key == "live_id"
+            }
+            return data
+        clean_wall_clock_range(self, start="starts_at", end="ends_at", zone="time_zone")
+        starts_at = data.get("starts_at")
+        # A listed event keeps its time without the "in the future" check.
+        live = self.live_rows.get(data.get("live_id"))
+        unchanged = live is not None and live.starts_at == starts_at
+        if starts_at and starts_at < timezone.now() and not unchanged:
+            self.add_error("starts_at", _("The event must be in the future."))
+        return data
+
+    def _post_clean(self):
+        if not self.cleaned_data.get("cancel"):
+            super()._post_clean()
+
+
+class CoordinatorRowsFormSet(forms.BaseFormSet):
+    """Rows of the edit page; each form knows which live rows it may name."""
+
+    def __init__(self, *args, live_rows=None, **kwargs):
+        self.live_rows = live_rows or {}
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "live_rows": self.live_rows}
+
+
+CoordinatorContactFormSet = forms.formset_factory(
+    CoordinatorContactForm, formset=CoordinatorRowsFormSet, extra=1, max_num=20
+)
+CoordinatorEventFormSet = forms.formset_factory(
+    CoordinatorEventForm, formset=CoordinatorRowsFormSet, extra=1, max_num=30
+)
+
+
+def contact_initial(contacts) -> list[dict]:
+    return [
+        {
+            "live_id": contact.pk,
+            "name": contact.name,
+            "role": contact.role,
+            "email": contact.email,
+            "phone": contact.phone,
+        }
+        for contact in contacts
+    ]
+
+
+def event_initial(events) -> list[dict]:
+    rows = []
+    for event in events:
+        zone = zoneinfo.ZoneInfo(event.time_zone)
+        rows.append(
+            {
+                "live_id": event.pk,
+                "title": event.title,
+                "description": event.description,
+                "starts_at": event.starts_at.astimezone(zone).replace(tzinfo=None),
+                "ends_at": event.ends_at.astimezone(zone).replace(tzinfo=None),
+                "time_zone": event.time_zone,
+                "link": event.link,
+            }
+        )
+    return rows
+
+
+class CoordinatorRequestLinkForm(HoneypotFormMixin, forms.Form):
+    """Ask for a fresh edit link by email."""
+
+    email = forms.EmailField(
+        label=_("Your email address as a program coordinator"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

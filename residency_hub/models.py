@@ -23,6 +23,9 @@ from members.models import TIME_ZONE_CHOICES
 
 # A program whose entry nobody has checked for this long is flagged for staff.
 VERIFICATION_MAX_AGE = datetime.timedelta(days=365)
+# A "still accurate?" email unanswered this long: members see "not verified
+# recently" and staff get the program in their needs-attention list.
+VERIFICATION_ANSWER_DAYS = 60
 
 
 class Specialty(LocalizedNameMixin, models.Model):
@@ -68,6 +71,15 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(
             models.Q(last_verified_on__isnull=True)
             | models.Q(last_verified_on__lt=today - VERIFICATION_MAX_AGE)
+        )
+
+    def not_verified_recently(self, now: datetime.datetime | None = None):
+        """Programs whose coordinators left the yearly "still accurate?" email
+        unanswered for VERIFICATION_ANSWER_DAYS."""
+        now = now or timezone.now()
+        return self.filter(
+            verification_requested_at__lte=now
+            - datetime.timedelta(days=VERIFICATION_ANSWER_DAYS)
         )
 
 
@@ -128,6 +140,15 @@ class Program(models.Model):
         blank=True,
         help_text=_("The day staff last confirmed this entry with the program."),
     )
+    verification_requested_at = models.DateTimeField(
+        _("verification asked for at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the coordinators were last asked whether the entry is still "
+            "accurate; cleared when it is verified."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -162,6 +183,69 @@ class Program(models.Model):
         if self.last_verified_on is None:
             return True
         return self.last_verified_on < timezone.localdate() - VERIFICATION_MAX_AGE
+
+    @property
+    def not_verified_recently(self) -> bool:
+        """The yearly "still accurate?" email went unanswered for 60 days."""
+        return (
+            self.verification_requested_at is not None
+            and self.verification_requested_at
+            <= timezone.now() - datetime.timedelta(days=VERIFICATION_ANSWER_DAYS)
+        )
+
+
+class ProgramCoordinatorQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ProgramCoordinator(models.Model):
+    """A person who keeps a program's entry current through their own signed link
+    (no account). Revoking the row stops every link it was sent."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="coordinators",
+        verbose_name=_("program"),
+    )
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(
+        _("links revoked at"),
+        null=True,
+        blank=True,
+        help_text=_("Set: the coordinator's links stop working."),
+    )
+
+    objects = ProgramCoordinatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("program coordinator")
+        verbose_name_plural = _("program coordinators")
+        ordering = ["program", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "email"],
+                name="residency_hub_coordinator_once_per_program",
+            )
+        ]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class AdvisorContact(models.Model):
@@ -398,6 +482,25 @@ class ProgramSubmission(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    coordinator = models.ForeignKey(
+        ProgramCoordinator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submissions",
+        verbose_name=_("sent by coordinator"),
+        help_text=_("Set: a change sent through a coordinator's link."),
+    )
+    changed_fields = models.JSONField(
+        _("changed fields"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A coordinator's change: the program fields they changed; approving "
+            "applies only these. Empty: a full entry."
+        ),
+    )
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -418,6 +521,11 @@ class SubmittedContact(models.Model):
 
     MAX_PER_SUBMISSION = 3
 
+    class Action(models.TextChoices):
+        ADD = "add", _("Add")
+        CHANGE = "change", _("Change")
+        REMOVE = "remove", _("Remove")
+
     submission = models.ForeignKey(
         ProgramSubmission,
         on_delete=models.CASCADE,
@@ -429,6 +537,18 @@ class SubmittedContact(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    action = models.CharField(
+        _("action"), max_length=10, choices=Action.choices, default=Action.ADD
+    )
+    replaces = models.ForeignKey(
+        AdvisorContact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("listed contact"),
+        help_text=_("The listed contact this row changes or removes."),
+    )
 
     class Meta:
         verbose_name = _("submitted advisor contact")
@@ -444,6 +564,11 @@ class SubmittedEvent(models.Model):
     event of the program."""
 
     MAX_PER_SUBMISSION = 5
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Add")
+        CHANGE = "change", _("Change")
+        CANCEL = "cancel", _("Cancel")
 
     submission = models.ForeignKey(
         ProgramSubmission,
@@ -465,6 +590,18 @@ class SubmittedEvent(models.Model):
         _("meeting or registration link"), max_length=500, blank=True
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    action = models.CharField(
+        _("action"), max_length=10, choices=Action.choices, default=Action.ADD
+    )
+    replaces = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("listed event"),
+        help_text=_("The listed event this row changes or cancels."),
+    )
 
     class Meta:
         verbose_name = _("submitted event")

@@ -1,23 +1,37 @@
 """Workflows of the hub that span models or send mail."""
 
 import datetime
+import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from members.mail import portal_url, send_templated_email
 from members.models import User
+from members.signing import address_fingerprint, make_token, read_token
 from residency_hub.models import (
+    VERIFICATION_ANSWER_DAYS,
     AdvisorContact,
     CalendarFeedToken,
     Event,
     Program,
+    ProgramCoordinator,
     ProgramSubmission,
+    SubmittedContact,
+    SubmittedEvent,
 )
+
+COORDINATOR_PURPOSE = "program-coordinator"
+STILL_ACCURATE_PURPOSE = "program-still-accurate"
+DAY = 24 * 60 * 60
 
 PROGRAM_FIELDS = [
     "name",
@@ -32,6 +46,144 @@ PROGRAM_FIELDS = [
     "pipeline_opportunities",
     "special_tracks",
 ]
+# What a coordinator can change on the entry: submission field -> program field.
+EDITABLE_FIELDS = {
+    **{field: field for field in PROGRAM_FIELDS},
+    "program_website": "website",
+}
+CONTACT_FIELDS = ["name", "role", "email", "phone"]
+EVENT_FIELDS = ["title", "description", "starts_at", "ends_at", "time_zone", "link"]
+
+
+def coordinator_link_max_age() -> int:
+    """Seconds a coordinator's edit link works (a fresh one is a form away)."""
+    return getattr(settings, "PROGRAM_COORDINATOR_LINK_MAX_AGE_DAYS", 60) * DAY
+
+
+def still_accurate_link_max_age() -> int:
+    """Seconds a "still accurate?" link works: past the 60 days after which the
+    program shows "not verified recently", so a late click still counts."""
+    return getattr(settings, "PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS", 120) * DAY
+
+
+def verify_after() -> datetime.timedelta:
+    return datetime.timedelta(days=getattr(settings, "PROGRAM_VERIFY_AFTER_DAYS", 365))
+
+
+# ------------------------------------------------------------------------------
+# Coordinators' signed links (as the mentors' manage link: members.signing)
+# ------------------------------------------------------------------------------
+def coordinator_token(*, coordinator: ProgramCoordinator, purpose: str) -> str:
+    """Bound to the coordinator row and its address: revoking the row or
+    changing its address kills every link it was sent."""
+    return make_token(
+        purpose=purpose,
+        value={"c": coordinator.pk, "a": address_fingerprint(coordinator.email)},
+    )
+
+
+def coordinator_edit_url(
+    *, coordinator: ProgramCoordinator, request: HttpRequest | None = None
+) -> str:
+    token = coordinator_token(coordinator=coordinator, purpose=COORDINATOR_PURPOSE)
+    return portal_url(
+        reverse("residency_hub:coordinator-edit", args=[token]), request=request
+    )
+
+
+def coordinator_still_accurate_url(
+    *, coordinator: ProgramCoordinator, request: HttpRequest | None = None
+) -> str:
+    token = coordinator_token(coordinator=coordinator, purpose=STILL_ACCURATE_PURPOSE)
+    return portal_url(
+        reverse("residency_hub:coordinator-confirm", args=[token]), request=request
+    )
+
+
+def coordinator_from_token(
+    *, purpose: str, token: str, max_age_seconds: int
+) -> ProgramCoordinator:
+    """The coordinator a signed link belongs to.
+
+    Raises ``signing.BadSignature`` (``SignatureExpired`` when too old, and for a
+    revoked coordinator or a changed address) or ``ProgramCoordinator.DoesNotExist``.
+    """
+    value = read_token(purpose=purpose, token=token, max_age_seconds=max_age_seconds)
+    if not isinstance(value, dict) or not isinstance(value.get("c"), int):
+        raise signing.BadSignature("Malformed coordinator token")
+    coordinator = ProgramCoordinator.objects.select_related(
+        "program", "program__specialty"
+    ).get(pk=value["c"])
+    if coordinator.is_revoked:
+        raise signing.BadSignature("Revoked coordinator")
+    if value.get("a") != address_fingerprint(coordinator.email):
+        raise signing.BadSignature("Not the coordinator's address")
+    return coordinator
+
+
+def _email_coordinator(
+    *,
+    coordinator: ProgramCoordinator,
+    template: str,
+    request: HttpRequest | None = None,
+    **context,
+) -> None:
+    send_templated_email(
+        template_prefix=f"residency_hub/email/{template}",
+        to=[coordinator.email],
+        context={
+            "coordinator": coordinator,
+            "program": coordinator.program,
+            "edit_url": coordinator_edit_url(coordinator=coordinator, request=request),
+            "request_link_url": portal_url(
+                reverse("residency_hub:coordinator-request-link"), request=request
+            ),
+            **context,
+        },
+        language=coordinator.language or settings.LANGUAGE_CODE,
+    )
+
+
+def coordinator_send_links(*, email: str, request: HttpRequest | None = None) -> int:
+    """Email a fresh edit link for each program ``email`` coordinates.
+
+    Returns how many were sent; callers must not reveal it to the visitor.
+    """
+    sent = 0
+    coordinators = ProgramCoordinator.objects.live().filter(email=email.strip().lower())
+    for coordinator in coordinators.select_related("program"):
+        coordinator_send_link(coordinator=coordinator, request=request)
+        sent += 1
+    return sent
+
+
+def coordinator_send_link(
+    *, coordinator: ProgramCoordinator, request: HttpRequest | None = None
+) -> None:
+    _email_coordinator(
+        coordinator=coordinator, template="coordinator_link", request=request
+    )
+
+
+def coordinators_revoke(coordinators) -> int:
+    """Stop the links of the live ones among ``coordinators`` (a queryset)."""
+    return coordinators.live().update(revoked_at=timezone.now())
+
+
+def coordinator_for_submitter(
+    *, submission: ProgramSubmission
+) -> ProgramCoordinator | None:
+    """The submitter as a coordinator of the approved program: added when new,
+    never brought back when staff revoked them."""
+    coordinator, _created = ProgramCoordinator.objects.get_or_create(
+        program=submission.program,
+        email=submission.submitter_email.strip().lower(),
+        defaults={
+            "name": submission.submitter_name,
+            "language": submission.language,
+        },
+    )
+    return None if coordinator.is_revoked else coordinator
 
 
 def unique_program_slug(*, name: str, institution: str) -> str:
@@ -59,6 +211,39 @@ def program_submission_create(
     for formset in rows:
         formset.instance = submission
         formset.save()
+    _send_receipt(submission=submission)
+    _tell_staff(submission=submission)
+    return submission
+
+
+def _send_receipt(*, submission: ProgramSubmission) -> None:
+    """The submitter's receipt; a coordinator's carries their link again."""
+    coordinator = submission.coordinator
+    if coordinator is None and submission.program_id is not None:
+        # Only a coordinator staff already approved gets the link: the public
+        # form never hands a program to whoever types its name.
+        coordinator = (
+            ProgramCoordinator.objects.live()
+            .filter(
+                program=submission.program,
+                email=submission.submitter_email.strip().lower(),
+            )
+            .first()
+        )
+    send_templated_email(
+        template_prefix="residency_hub/email/submission_receipt",
+        to=[submission.submitter_email],
+        context={
+            "submission": submission,
+            "edit_url": coordinator_edit_url(coordinator=coordinator)
+            if coordinator
+            else "",
+        },
+        language=submission.language,
+    )
+
+
+def _tell_staff(*, submission: ProgramSubmission) -> None:
     send_templated_email(
         template_prefix="residency_hub/email/submission_received_staff",
         to=list(getattr(settings, "STAFF_NOTIFICATION_EMAILS", [])),
@@ -72,7 +257,6 @@ def program_submission_create(
             ),
         },
     )
-    return submission
 
 
 @transaction.atomic
@@ -80,52 +264,35 @@ def program_submission_approve(
     *, submission: ProgramSubmission, by: User
 ) -> ProgramSubmission:
     """Publish a submission (new program or update of its program) and tell the
-    submitter."""
-    if submission.status != ProgramSubmission.Status.PENDING:
+    submitter. A coordinator's change applies exactly its diff: the fields they
+    changed, and each contact or event row on the row it names."""
+    # Locked and read again: a second approval (another tab, a double click)
+    # finds it decided and changes nothing.
+    stored_status = (
+        ProgramSubmission.objects.select_for_update()
+        .filter(pk=submission.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if stored_status != ProgramSubmission.Status.PENDING:
         return submission
     program = submission.program or Program(
         slug=unique_program_slug(
             name=submission.name, institution=submission.institution
         )
     )
-    for field in PROGRAM_FIELDS:
-        setattr(program, field, getattr(submission, field))
-    program.website = submission.program_website
+    fields = (
+        EDITABLE_FIELDS
+        if submission.changed_fields is None
+        else {f: EDITABLE_FIELDS[f] for f in submission.changed_fields}
+    )
+    for submitted_field, program_field in fields.items():
+        setattr(program, program_field, getattr(submission, submitted_field))
     program.last_verified_on = timezone.localdate()
+    program.verification_requested_at = None
     program.save()
-    listed = {contact.name: contact for contact in program.contacts.all()}
-    next_position = max((c.position for c in listed.values()), default=0) + 1
-    for contact in submission.contacts.all():
-        # The same person sent in again updates their row; new people go last.
-        advisor = listed.get(contact.name) or AdvisorContact(
-            program=program, name=contact.name, position=next_position
-        )
-        if advisor.pk is None:
-            next_position += 1
-        advisor.role = contact.role
-        advisor.email = contact.email
-        advisor.phone = contact.phone
-        advisor.save()
-        listed[contact.name] = advisor
-    # A resubmission repeats the program's events: the same title at the same
-    # time updates the listed event (its calendar UID stays) instead of adding a
-    # twin.
-    listed_events = {
-        (listed.title.strip().lower(), listed.starts_at): listed
-        for listed in program.events.all()
-    }
-    for event in submission.events.all():
-        listed_event = listed_events.get(
-            (event.title.strip().lower(), event.starts_at)
-        ) or Event(specialty=program.specialty, program=program)
-        listed_event.title = event.title
-        listed_event.description = event.description
-        listed_event.starts_at = event.starts_at
-        listed_event.ends_at = event.ends_at
-        listed_event.time_zone = event.time_zone
-        listed_event.link = event.link
-        listed_event.host = program.institution
-        listed_event.save()
+    _apply_contacts(program=program, submission=submission)
+    _apply_events(program=program, submission=submission)
     submission.program = program
     submission._change_reason = f"Approved by {by}"
     submission.status = ProgramSubmission.Status.APPROVED
@@ -134,8 +301,69 @@ def program_submission_approve(
     submission.save()
     # Queued through django-tasks: with the database backend the task row commits
     # together with the decision.
-    _tell_submitter(submission=submission)
+    _tell_submitter(
+        submission=submission,
+        coordinator=submission.coordinator
+        or coordinator_for_submitter(submission=submission),
+    )
     return submission
+
+
+def _apply_contacts(*, program: Program, submission: ProgramSubmission) -> None:
+    listed = {contact.name: contact for contact in program.contacts.all()}
+    by_pk = {contact.pk: contact for contact in listed.values()}
+    next_position = max((c.position for c in listed.values()), default=0) + 1
+    for contact in submission.contacts.all():
+        Action = SubmittedContact.Action
+        if contact.action in (Action.CHANGE, Action.REMOVE):
+            advisor = by_pk.get(contact.replaces_id)
+            if advisor is None:  # removed meanwhile: nothing left to change
+                continue
+            if contact.action == Action.REMOVE:
+                advisor.delete()
+                continue
+            advisor.name = contact.name
+        else:
+            # The same person sent in again updates their row; new people go
+            # last.
+            advisor = listed.get(contact.name) or AdvisorContact(
+                program=program, name=contact.name, position=next_position
+            )
+            if advisor.pk is None:
+                next_position += 1
+        advisor.role = contact.role
+        advisor.email = contact.email
+        advisor.phone = contact.phone
+        advisor.save()
+        listed[contact.name] = advisor
+
+
+def _apply_events(*, program: Program, submission: ProgramSubmission) -> None:
+    # A resubmission repeats the program's events: the same title at the same
+    # time updates the listed event (its calendar UID stays) instead of adding a
+    # twin.
+    events = list(program.events.all())
+    listed_events = {(e.title.strip().lower(), e.starts_at): e for e in events}
+    by_pk = {event.pk: event for event in events}
+    for event in submission.events.all():
+        Action = SubmittedEvent.Action
+        if event.action in (Action.CHANGE, Action.CANCEL):
+            listed_event = by_pk.get(event.replaces_id)
+            if listed_event is None:
+                continue
+            if event.action == Action.CANCEL:
+                # Kept with STATUS:CANCELLED so subscribed calendars drop it.
+                listed_event.status = Event.Status.CANCELLED
+                listed_event.save()
+                continue
+        else:
+            listed_event = listed_events.get(
+                (event.title.strip().lower(), event.starts_at)
+            ) or Event(specialty=program.specialty, program=program)
+        for field in EVENT_FIELDS:
+            setattr(listed_event, field, getattr(event, field))
+        listed_event.host = program.institution
+        listed_event.save()
 
 
 @transaction.atomic
@@ -155,7 +383,9 @@ def program_submission_decline(
     return submission
 
 
-def _tell_submitter(*, submission: ProgramSubmission) -> None:
+def _tell_submitter(
+    *, submission: ProgramSubmission, coordinator: ProgramCoordinator | None = None
+) -> None:
     approved = submission.status == ProgramSubmission.Status.APPROVED
     send_templated_email(
         template_prefix=(
@@ -170,6 +400,9 @@ def _tell_submitter(*, submission: ProgramSubmission) -> None:
             if approved and submission.program
             else "",
             "submit_url": portal_url(reverse("residency_hub:submit")),
+            "edit_url": coordinator_edit_url(coordinator=coordinator)
+            if coordinator
+            else "",
         },
         language=submission.language,
     )
@@ -182,7 +415,14 @@ def programs_mark_verified(*, programs, on: datetime.date | None = None) -> int:
     # One save per program so edit history records who verified what.
     for program in programs:
         program.last_verified_on = on
-        program.save(update_fields=["last_verified_on", "updated_at"])
+        program.verification_requested_at = None
+        program.save(
+            update_fields=[
+                "last_verified_on",
+                "verification_requested_at",
+                "updated_at",
+            ]
+        )
         count += 1
     return count
 
@@ -211,3 +451,193 @@ def feed_tokens_revoke(tokens) -> int:
     """Revoke the live ones among ``tokens`` (a queryset); their feeds stop at
     once and the calendar pages stop showing them."""
     return tokens.live().update(revoked_at=timezone.now())
+
+
+# ------------------------------------------------------------------------------
+# A coordinator's change: the diff staff review
+# ------------------------------------------------------------------------------
+@dataclass
+class Change:
+    kind: str  # "field", "contact" or "event"
+    action: str  # "change", "add", "remove", "cancel"
+    label: str
+    before: str = ""
+    after: str = ""
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+    return str(value)
+
+
+def _event_summary(event) -> str:
+    zone = zoneinfo.ZoneInfo(event.time_zone)
+    start = event.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    end = event.ends_at.astimezone(zone).strftime("%H:%M")
+    parts = [event.title, f"{start}–{end} {event.time_zone}", event.link]
+    return " · ".join(part for part in parts if part)
+
+
+def _contact_summary(contact) -> str:
+    parts = [contact.name, contact.role, contact.email, contact.phone]
+    return " · ".join(part for part in parts if part)
+
+
+def submission_diff(submission: ProgramSubmission) -> list[Change]:
+    """What approving ``submission`` changes on its live program ("what changed").
+
+    A new program: every field is an addition."""
+    program = submission.program
+    changes: list[Change] = []
+    names = (
+        list(EDITABLE_FIELDS)
+        if submission.changed_fields is None
+        else submission.changed_fields
+    )
+    for name in names:
+        program_field = EDITABLE_FIELDS[name]
+        after = getattr(submission, name)
+        before = getattr(program, program_field) if program else None
+        if program is not None and before == after:
+            continue
+        label = str(ProgramSubmission._meta.get_field(name).verbose_name)
+        changes.append(Change("field", "change", label, _shown(before), _shown(after)))
+    for contact in submission.contacts.select_related("replaces"):
+        live = contact.replaces
+        if contact.action == SubmittedContact.Action.ADD:
+            changes.append(
+                Change("contact", "add", contact.name, "", _contact_summary(contact))
+            )
+        elif live is not None:
+            after = (
+                ""
+                if contact.action == SubmittedContact.Action.REMOVE
+                else _contact_summary(contact)
+            )
+            changes.append(
+                Change(
+                    "contact", contact.action, live.name, _contact_summary(live), after
+                )
+            )
+    for event in submission.events.select_related("replaces"):
+        live = event.replaces
+        if event.action == SubmittedEvent.Action.ADD:
+            changes.append(
+                Change("event", "add", event.title, "", _event_summary(event))
+            )
+        elif live is not None:
+            after = (
+                ""
+                if event.action == SubmittedEvent.Action.CANCEL
+                else _event_summary(event)
+            )
+            changes.append(
+                Change("event", event.action, live.title, _event_summary(live), after)
+            )
+    return changes
+
+
+@transaction.atomic
+def coordinator_change_create(
+    *,
+    coordinator: ProgramCoordinator,
+    fields: dict,
+    contacts: list[dict],
+    events: list[dict],
+    language: str = "en",
+) -> ProgramSubmission | None:
+    """Queue a coordinator's change of their program for staff review.
+
+    ``fields`` are the edit form's program fields; ``contacts`` and ``events``
+    are rows as ``{"action", "replaces", **values}`` (only changed rows). Returns
+    None when nothing differs from the live entry."""
+    program = coordinator.program
+    changed = [
+        name
+        for name, program_field in EDITABLE_FIELDS.items()
+        if fields[name] != getattr(program, program_field)
+    ]
+    if not changed and not contacts and not events:
+        return None
+    submission = ProgramSubmission(
+        program=program,
+        coordinator=coordinator,
+        submitter_name=coordinator.name or coordinator.email,
+        submitter_email=coordinator.email,
+        submitter_role="",
+        changed_fields=changed,
+        language=language,
+        **fields,
+    )
+    submission.save()
+    for position, row in enumerate(contacts):
+        SubmittedContact.objects.create(submission=submission, position=position, **row)
+    for position, row in enumerate(events):
+        SubmittedEvent.objects.create(submission=submission, position=position, **row)
+    _send_receipt(submission=submission)
+    _tell_staff(submission=submission)
+    return submission
+
+
+# ------------------------------------------------------------------------------
+# Yearly "still accurate?" (cron)
+# ------------------------------------------------------------------------------
+def program_confirm_still_accurate(*, program: Program) -> Program:
+    """A coordinator says the entry is current: verified today."""
+    programs_mark_verified(programs=[program])
+    return program
+
+
+@dataclass
+class VerificationResult:
+    programs: int = 0
+    emails: int = 0
+
+
+def programs_send_verification_requests(
+    *, now: datetime.datetime | None = None
+) -> VerificationResult:
+    """Ask the coordinators of programs not verified for 12 months whether the
+    entry is still accurate. Idempotent: a program asked once is not asked again
+    until it is verified (which clears ``verification_requested_at``)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    result = VerificationResult()
+    due = (
+        Program.objects.filter(
+            verification_requested_at__isnull=True,
+            coordinators__revoked_at__isnull=True,
+            coordinators__isnull=False,
+        )
+        .filter(
+            Q(last_verified_on__isnull=True)
+            | Q(last_verified_on__lt=today - verify_after())
+        )
+        .distinct()
+    )
+    for program_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            program = (
+                Program.objects.select_for_update()
+                .filter(pk=program_id, verification_requested_at__isnull=True)
+                .first()
+            )
+            if program is None:
+                continue
+            program.verification_requested_at = now
+            program._change_reason = "Verification asked for"
+            program.save(update_fields=["verification_requested_at", "updated_at"])
+            result.programs += 1
+            for coordinator in program.coordinators.live():
+                coordinator.program = program
+                _email_coordinator(
+                    coordinator=coordinator,
+                    template="still_accurate",
+                    confirm_url=coordinator_still_accurate_url(coordinator=coordinator),
+                    answer_by=now + datetime.timedelta(days=VERIFICATION_ANSWER_DAYS),
+                )
+                result.emails += 1
+    return result

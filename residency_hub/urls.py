@@ -35,6 +35,21 @@ urlpatterns = [
         name="submit-done",
     ),
     path(
+        "coordinators/",
+        views.CoordinatorRequestLinkView.as_view(),
+        name="coordinator-request-link",
+    ),
+    path(
+        "coordinators/<str:token>/",
+        views.coordinator_edit,
+        name="coordinator-edit",
+    ),
+    path(
+        "still-accurate/<str:token>/",
+        views.coordinator_confirm,
+        name="coordinator-confirm",
+    ),
+    path(
         "calendar-link/new/",
         views.feed_token_rotate,
         name="feed-token-rotate",

@@ -5,20 +5,24 @@ import datetime
 import re
 from collections import defaultdict
 from hashlib import md5
+from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import reverse_lazy
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -33,16 +37,25 @@ from members.access import (
 from members.pagination import PortalPaginator
 from residency_hub import crosslinks, ics, services
 from residency_hub.forms import (
+    CoordinatorContactFormSet,
+    CoordinatorEventFormSet,
+    CoordinatorProgramForm,
+    CoordinatorRequestLinkForm,
     ProgramFilter,
     ProgramSubmissionForm,
     SubmittedContactFormSet,
     SubmittedEventFormSet,
+    contact_initial,
+    event_initial,
 )
 from residency_hub.models import (
     Event,
     Program,
+    ProgramCoordinator,
     ProgramSubmission,
     Specialty,
+    SubmittedContact,
+    SubmittedEvent,
 )
 
 PROGRAMS_PER_PAGE = 20
@@ -404,3 +417,217 @@ def feed_token_revoke(request: HttpRequest) -> HttpResponse:
         _("Your calendar link was turned off. Subscribed calendars stop updating."),
     )
     return redirect_to_next(request)
+
+
+# ------------------------------------------------------------------------------
+# Coordinators: their program through their own signed link (no account)
+# ------------------------------------------------------------------------------
+def _coordinator_for_link(request, token: str, purpose: str, max_age: int):
+    """(coordinator, None) for a usable link, or (None, the mentors' friendly
+    "this link cannot be used" page pointing at the programs' request form)."""
+    try:
+        coordinator = services.coordinator_from_token(
+            purpose=purpose, token=token, max_age_seconds=max_age
+        )
+    except signing.SignatureExpired:
+        problem = "expired"
+    except (signing.BadSignature, ProgramCoordinator.DoesNotExist):
+        problem = "invalid"
+    else:
+        return coordinator, None
+    return None, render(
+        request,
+        "mentors/link_problem.html",
+        {
+            "problem": problem,
+            "request_link_url": reverse("residency_hub:coordinator-request-link"),
+        },
+        status=HTTPStatus.BAD_REQUEST,
+    )
+
+
+def _changed_contacts(formset, live: dict) -> list[dict]:
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data:
+            continue
+        current = live.get(data.get("live_id"))
+        values = {field: data.get(field) or "" for field in services.CONTACT_FIELDS}
+        if current is None:
+            if not data.get("remove") and values["name"]:
+                rows.append({"action": SubmittedContact.Action.ADD, **values})
+        elif data.get("remove"):
+            rows.append(
+                {
+                    "action": SubmittedContact.Action.REMOVE,
+                    "replaces": current,
+                    **{f: getattr(current, f) for f in services.CONTACT_FIELDS},
+                }
+            )
+        elif any(values[f] != getattr(current, f) for f in services.CONTACT_FIELDS):
+            rows.append(
+                {
+                    "action": SubmittedContact.Action.CHANGE,
+                    "replaces": current,
+                    **values,
+                }
+            )
+    return rows
+
+
+def _changed_events(formset, live: dict) -> list[dict]:
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data:
+            continue
+        current = live.get(data.get("live_id"))
+        if current is None:
+            if not data.get("cancel") and data.get("title"):
+                values = {f: data.get(f) for f in services.EVENT_FIELDS}
+                values["description"] = values["description"] or ""
+                values["link"] = values["link"] or ""
+                rows.append({"action": SubmittedEvent.Action.ADD, **values})
+            continue
+        if data.get("cancel"):
+            rows.append(
+                {
+                    "action": SubmittedEvent.Action.CANCEL,
+                    "replaces": current,
+                    **{f: getattr(current, f) for f in services.EVENT_FIELDS},
+                }
+            )
+            continue
+        values = {f: data.get(f) for f in services.EVENT_FIELDS}
+        values["description"] = values["description"] or ""
+        values["link"] = values["link"] or ""
+        if any(values[f] != getattr(current, f) for f in services.EVENT_FIELDS):
+            rows.append(
+                {"action": SubmittedEvent.Action.CHANGE, "replaces": current, **values}
+            )
+    return rows
+
+
+@never_cache
+def coordinator_edit(request: HttpRequest, token: str) -> HttpResponse:
+    """The coordinator's program, prefilled with the live entry; a change goes to
+    staff review as a diff against it."""
+    coordinator, problem = _coordinator_for_link(
+        request,
+        token,
+        services.COORDINATOR_PURPOSE,
+        services.coordinator_link_max_age(),
+    )
+    if problem:
+        return problem
+    program = coordinator.program
+    contacts = {c.pk: c for c in program.contacts.all()}
+    # Upcoming and not cancelled: what a coordinator may still change.
+    events = {
+        e.pk: e
+        for e in program.events.upcoming().exclude(status=Event.Status.CANCELLED)
+    }
+    data = request.POST if request.method == "POST" else None
+    form = CoordinatorProgramForm(
+        data, initial=CoordinatorProgramForm.initial_for(program)
+    )
+    contact_formset = CoordinatorContactFormSet(
+        data,
+        initial=None if data else contact_initial(contacts.values()),
+        prefix="contacts",
+        live_rows=contacts,
+    )
+    event_formset = CoordinatorEventFormSet(
+        data,
+        initial=None if data else event_initial(events.values()),
+        prefix="events",
+        live_rows=events,
+    )
+    status = HTTPStatus.OK
+    if data is not None:
+        valid = [form.is_valid(), contact_formset.is_valid(), event_formset.is_valid()]
+        if all(valid):
+            submission = services.coordinator_change_create(
+                coordinator=coordinator,
+                fields={
+                    name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS
+                },
+                contacts=_changed_contacts(contact_formset, contacts),
+                events=_changed_events(event_formset, events),
+                language=translation.get_language() or "en",
+            )
+            if submission is None:
+                messages.info(request, _("You did not change anything."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you: your changes were sent to our staff. We email "
+                        "you when they are published."
+                    ),
+                )
+            return redirect("residency_hub:coordinator-edit", token=token)
+        status = HTTPStatus.BAD_REQUEST
+    pending = program.submissions.filter(
+        status=ProgramSubmission.Status.PENDING, coordinator__isnull=False
+    ).exists()
+    return render(
+        request,
+        "residency_hub/coordinator_edit.html",
+        {
+            "coordinator": coordinator,
+            "program": program,
+            "form": form,
+            "contact_formset": contact_formset,
+            "event_formset": event_formset,
+            "pending": pending,
+            "token": token,
+        },
+        status=status,
+    )
+
+
+@never_cache
+def coordinator_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The yearly "still accurate?" link: one button marks the program verified
+    today. Opening the link changes nothing (mail scanners open links too)."""
+    coordinator, problem = _coordinator_for_link(
+        request,
+        token,
+        services.STILL_ACCURATE_PURPOSE,
+        services.still_accurate_link_max_age(),
+    )
+    if problem:
+        return problem
+    confirmed = False
+    if request.method == "POST":
+        services.program_confirm_still_accurate(program=coordinator.program)
+        confirmed = True
+    return render(
+        request,
+        "residency_hub/coordinator_confirm.html",
+        {
+            "program": coordinator.program,
+            "confirmed": confirmed,
+            "edit_url": services.coordinator_edit_url(
+                coordinator=coordinator, request=request
+            ),
+        },
+    )
+
+
+@method_decorator(never_cache, name="dispatch")
+@public_form_ratelimit_class(ip_rate="10/h", email_field="email", email_rate="3/h")
+class CoordinatorRequestLinkView(FormView):
+    """Request a fresh edit link; the answer never says if an email is known."""
+
+    form_class = CoordinatorRequestLinkForm
+    template_name = "residency_hub/coordinator_request_link.html"
+
+    def form_valid(self, form):
+        if not form.is_bot():
+            services.coordinator_send_links(
+                email=form.cleaned_data["email"], request=self.request
+            )
+        return render(self.request, "residency_hub/coordinator_request_link_sent.html")

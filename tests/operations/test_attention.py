@@ -35,7 +35,7 @@ def counts(**kwargs):
 
 def test_nothing_waiting_counts_zero_everywhere():
     assert set(counts().values()) == {0}
-    assert len(counts()) == 8
+    assert len(counts()) == 9
 
 
 def test_pending_memberships_count_and_oldest_wait():
@@ -68,6 +68,10 @@ def test_submissions_programs_questions_mailings_roster():
     ProgramFactory(last_verified_on=TODAY - datetime.timedelta(days=400))
     ProgramFactory(last_verified_on=None)
     ProgramFactory(last_verified_on=TODAY - datetime.timedelta(days=30))
+    # Asked "still accurate?" 61 days ago, unanswered; asked 59 days ago: not yet.
+    now = timezone.now()
+    ProgramFactory(verification_requested_at=now - datetime.timedelta(days=61))
+    ProgramFactory(verification_requested_at=now - datetime.timedelta(days=59))
     QuestionFactory(author=None, status=Question.Status.PENDING)
     QuestionFactory(author=None, status=Question.Status.APPROVED)
     failed, fine = MailingFactory(), MailingFactory()
@@ -86,6 +90,7 @@ def test_submissions_programs_questions_mailings_roster():
         "mentors-reconfirm": 0,
         "submissions": 1,
         "programs": 2,
+        "programs-unanswered": 1,
         "questions": 1,
         "mailings": 1,
         "roster": 2,  # in 1 and in 30 days; not expired, not in 31
@@ -93,7 +98,7 @@ def test_submissions_programs_questions_mailings_roster():
 
 
 def test_each_tile_is_one_query(django_assert_num_queries):
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         needs_attention(today=TODAY)
 
 
@@ -113,6 +118,10 @@ def test_each_link_opens_the_changelist_with_exactly_the_counted_rows(
     MentorFactory(stale_since=timezone.now())
     MentorFactory()
     ProgramSubmissionFactory()
+    ProgramFactory(
+        last_verified_on=timezone.localdate(),
+        verification_requested_at=timezone.now() - datetime.timedelta(days=61),
+    )
     ProgramFactory(last_verified_on=None)
     QuestionFactory(author=None, status=Question.Status.PENDING)
     mailing = MailingFactory()

@@ -9,6 +9,7 @@ where they happen); a page over its budget does too much work per request.
 
 from http import HTTPStatus
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -32,7 +33,14 @@ def _paths(user) -> dict[str, str]:
     from listserv.models import Subscriber
     from listserv.tokens import make_manage_token
     from mentors.models import Mentor
-    from residency_hub.models import CalendarFeedToken, Event, Program, Specialty
+    from residency_hub.models import (
+        CalendarFeedToken,
+        Event,
+        Program,
+        ProgramCoordinator,
+        Specialty,
+    )
+    from residency_hub.services import coordinator_edit_url
 
     specialty = Specialty.objects.get(slug="internal-medicine")
     calendar = reverse("residency_hub:calendar", args=[specialty.slug])
@@ -41,6 +49,13 @@ def _paths(user) -> dict[str, str]:
         CalendarFeedToken.objects.create(user=user)
     )
     subscriber = Subscriber.objects.order_by("pk").first()
+    # A program with events: its coordinator's edit page lists them.
+    busiest = (
+        Event.objects.filter(program__isnull=False).first() or Event()
+    ).program or Program.objects.first()
+    coordinator, _created = ProgramCoordinator.objects.get_or_create(
+        program=busiest, email="perf.coordinator@example.org"
+    )
     return {
         "home": "/",
         "mentor directory": reverse("mentors:directory"),
@@ -76,6 +91,9 @@ def _paths(user) -> dict[str, str]:
         "listserv preferences": reverse(
             "listserv:preferences", args=[make_manage_token(subscriber.pk)]
         ),
+        "coordinator edit page": urlsplit(
+            coordinator_edit_url(coordinator=coordinator)
+        ).path,
     }
 
 
@@ -107,6 +125,9 @@ BUDGETS = {
     # + the member's state, for the "waiting for approval" notice in the layout
     "listserv sign-up": 9,
     "listserv preferences": 7,
+    # coordinator with program, contacts, upcoming events, specialty choices,
+    # "a change is waiting" (a coordinator opens it signed in or not)
+    "coordinator edit page": 8,
 }
 
 

@@ -9,6 +9,7 @@ from residency_hub.models import (
     AdvisorContact,
     Event,
     Program,
+    ProgramCoordinator,
     ProgramSubmission,
     SubmittedContact,
     SubmittedEvent,
@@ -98,3 +99,12 @@ class SubmittedEventFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
     time_zone = "America/New_York"
     link = "https://meet.example.org/open-house"
+
+
+class ProgramCoordinatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramCoordinator
+
+    program = factory.SubFactory(ProgramFactory)
+    email = factory.Sequence(lambda n: f"program.coordinator{n}@hospital.example")
+    name = factory.Sequence(lambda n: f"Coordinator {n}")

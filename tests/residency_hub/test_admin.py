@@ -249,6 +249,8 @@ def test_event_added_on_a_program_page_takes_the_programs_specialty(
         "pipeline_opportunities": "",
         "special_tracks": "",
         "applicant_tips": "",
+        "coordinators-TOTAL_FORMS": "0",
+        "coordinators-INITIAL_FORMS": "0",
         "contacts-TOTAL_FORMS": "1",
         "contacts-INITIAL_FORMS": "1",
         "contacts-0-id": contact.pk,

@@ -123,11 +123,18 @@ def test_submission_waits_for_review_and_staff_are_told(client, specialty):
     assert event.starts_at.astimezone(datetime.UTC).hour == 19
     assert submission.contacts.get().name == "Dr. Luis Ortega"
     assert not Program.objects.exists()
-    assert [message.to for message in mail.outbox] == [["staff@lmsa.net"]]
-    assert "Desert Family Medicine" in mail.outbox[0].subject
+    # The submitter's receipt, then the staff's notice.
+    assert [message.to for message in mail.outbox] == [
+        [submission.submitter_email],
+        ["staff@lmsa.net"],
+    ]
+    receipt, staff = mail.outbox
+    assert "Desert Family Medicine" in receipt.subject
+    # No link yet: it comes with the approval (staff vet who coordinates).
+    assert "/residency-hub/coordinators/" not in receipt.body
+    assert "Desert Family Medicine" in staff.subject
     assert (
-        f"/admin/residency_hub/programsubmission/{submission.pk}/change/"
-        in mail.outbox[0].body
+        f"/admin/residency_hub/programsubmission/{submission.pk}/change/" in staff.body
     )
 
 

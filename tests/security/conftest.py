@@ -179,6 +179,7 @@ def build_world() -> World:
     from listserv.suppression import record_event
     from members.models import MembershipReminder, RosterEntry
     from mentors.models import Mentor
+    from residency_hub import services as hub_services
     from residency_hub.models import CalendarFeedToken
     from tests.ama.factories import (
         ChapterFactory,
@@ -194,6 +195,7 @@ def build_world() -> World:
     from tests.residency_hub.factories import (
         AdvisorContactFactory,
         EventFactory,
+        ProgramCoordinatorFactory,
         ProgramFactory,
         ProgramSubmissionFactory,
     )
@@ -216,6 +218,7 @@ def build_world() -> World:
         program=program, email=ADVISOR_EMAIL, phone=ADVISOR_PHONE
     )
     event = EventFactory(specialty=specialty, program=program)
+    coordinator = ProgramCoordinatorFactory(program=program)
     topic = TopicFactory(slug="matrix-topic")
     video = VideoFactory(slug="matrix-video", specialty=specialty, topics=[topic])
     ChapterFactory(video=video)
@@ -304,6 +307,12 @@ def build_world() -> World:
                 mentorship_request=mentorship_request, answer="decline"
             )
         ),
+        "coordinator_token": hub_services.coordinator_token(
+            coordinator=coordinator, purpose=hub_services.COORDINATOR_PURPOSE
+        ),
+        "still_accurate_token": hub_services.coordinator_token(
+            coordinator=coordinator, purpose=hub_services.STILL_ACCURATE_PURPOSE
+        ),
         "confirm_token": make_confirm_token(pending_subscriber),
         "manage_token": make_manage_token(subscriber.pk),
         "email_confirmation_key": EmailConfirmationHMAC(address).key,
@@ -345,6 +354,11 @@ PROVIDERS = {
     "residency_hub:calendar-feed": lambda w: ((), {"slug": w.specialty.slug}),
     "residency_hub:event-detail": lambda w: ((), {"pk": w.event.pk}),
     "residency_hub:event-ics": lambda w: ((), {"pk": w.event.pk}),
+    "residency_hub:coordinator-edit": lambda w: ((), {"token": w.coordinator_token}),
+    "residency_hub:coordinator-confirm": lambda w: (
+        (),
+        {"token": w.still_accurate_token},
+    ),
     "ama:upcoming-detail": lambda w: ((), {"pk": w.session.pk}),
     "ama:upcoming-ics": lambda w: ((), {"pk": w.session.pk}),
     "ama:question-create": lambda w: ((), {"pk": w.session.pk}),

@@ -79,6 +79,8 @@ SIGNED_LINK = {
     "mentors:email-confirm",
     "mentors:request-answer",
     "residency_hub:calendar-feed",
+    "residency_hub:coordinator-edit",
+    "residency_hub:coordinator-confirm",
     "listserv:confirm",
     "listserv:unsubscribe",
     "listserv:preferences",
@@ -98,6 +100,7 @@ PUBLIC = {
     "mentors:request-link",
     "residency_hub:submit",
     "residency_hub:submit-done",
+    "residency_hub:coordinator-request-link",
     "ama:archive",
     "ama:feed",
     "ama:upcoming-feed",
@@ -142,8 +145,9 @@ ACCESS_CLASSES = {
     "PUBLIC": PUBLIC,
 }
 # Pages opened with the data owner's own signed link: the mentor's self-service
-# page shows the mentor their own listing, whoever is signed in.
-OWNER_LINK_PAGES = {"mentors:manage"}
+# page shows the mentor their own listing, whoever is signed in; a program
+# coordinator's edit page shows their program's advisor contacts.
+OWNER_LINK_PAGES = {"mentors:manage", "residency_hub:coordinator-edit"}
 
 LOGIN_PATH = reverse("account_login")
 ADMIN_LOGIN_PATH = "/admin/login/"
@@ -409,6 +413,8 @@ TOKEN_ROUTES = [
     "mentors:manage-pause",
     "mentors:manage-remove",
     "mentors:still-mentoring",
+    "residency_hub:coordinator-edit",
+    "residency_hub:coordinator-confirm",
     "listserv:confirm",
     "listserv:unsubscribe",
     "listserv:preferences",
