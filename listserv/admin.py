@@ -39,6 +39,7 @@ from listserv.services import (
     subscriber_unsubscribe,
 )
 from listserv.suppression import lift
+from lmsa_portal.admin_tools import ReadOnlyAdminMixin
 from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from members.mail import deliver_email
 from members.models import Membership
@@ -601,7 +602,7 @@ class MailingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The delivery log, read-only; filter by mailing and status."""
 
     list_display = [
@@ -626,15 +627,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("last error"))
     def last_error_short(self, obj):
         return (obj.last_error or "")[:80]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SuppressionActiveFilter(admin.SimpleListFilter):
@@ -741,7 +733,7 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 
 @admin.register(MailEvent)
-class MailEventAdmin(admin.ModelAdmin):
+class MailEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every bounce and complaint reported, read-only: the evidence behind the
     suppressions."""
 
@@ -754,12 +746,3 @@ class MailEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("description"))
     def description_short(self, obj):
         return (obj.description or "")[:100]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

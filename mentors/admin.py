@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from lmsa_portal.admin_tools import ReadOnlyAdminMixin
 from mentors.forms import DeclineForm, StaffPauseForm
 from mentors.models import Language, Mentor, MentorshipRequest, PendingMentor
 from mentors.resources import MentorResource
@@ -362,8 +363,11 @@ class MentorAdmin(MentorReviewActionsMixin, ImportExportMixin, SimpleHistoryAdmi
 
 
 @admin.register(PendingMentor)
-class PendingMentorAdmin(MentorReviewActionsMixin, admin.ModelAdmin):
-    """The review queue: sign-ups waiting for a decision, oldest first."""
+class PendingMentorAdmin(
+    MentorReviewActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    """The review queue: sign-ups waiting for a decision, oldest first; acted on
+    here, edited on the full mentor page."""
 
     list_display = [
         "review_link",
@@ -385,16 +389,6 @@ class PendingMentorAdmin(MentorReviewActionsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=Mentor.Status.PENDING)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Listed and acted on here; edited on the full mentor page.
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("mentors.view_mentor") or request.user.has_perm(

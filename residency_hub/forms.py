@@ -442,19 +442,11 @@ class CoordinatorProgramForm(forms.ModelForm):
     class Meta:
         model = ProgramSubmission
         formfield_callback = https_formfield
+        # The submission form's program fields (the coordinator is known).
         fields = [
-            "name",
-            "institution",
-            "specialty",
-            "city",
-            "state",
-            "program_website",
-            "program_size",
-            "diversity_mission",
-            "dei_initiatives",
-            "applicant_tips",
-            "pipeline_opportunities",
-            "special_tracks",
+            name
+            for name in ProgramSubmissionForm.Meta.fields
+            if not name.startswith("submitter_")
         ]
         widgets = ProgramSubmissionForm.Meta.widgets
         help_texts = {
