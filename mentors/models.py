@@ -83,9 +83,19 @@ class ContactChoice(models.TextChoices):
     PORTAL = "portal", _("Contact me only through the portal")
 
 
-def load_window() -> datetime.timedelta:
-    """Requests this recent count toward a mentor's load."""
-    return datetime.timedelta(days=settings.MENTOR_LOAD_WINDOW_DAYS)
+def counts_toward_load(prefix: str = "") -> Q:
+    """The load rule, in one place: open or accepted requests of the last
+    MENTOR_LOAD_WINDOW_DAYS (``prefix`` reaches them through a relation)."""
+    since = timezone.now() - datetime.timedelta(days=settings.MENTOR_LOAD_WINDOW_DAYS)
+    return Q(
+        **{
+            f"{prefix}status__in": [
+                MentorshipRequest.Status.OPEN,
+                MentorshipRequest.Status.ACCEPTED,
+            ],
+            f"{prefix}created_at__gte": since,
+        }
+    )
 
 
 class MentorQuerySet(models.QuerySet):
@@ -109,13 +119,7 @@ class MentorQuerySet(models.QuerySet):
         """Everything a directory card shows, in a fixed number of queries: with
         each listing's current load (``recent_requests``) and whether it takes new
         mentees now (``taking``: 1 or 0, for sorting)."""
-        recent = Count(
-            "requests",
-            filter=Q(
-                requests__status__in=MentorshipRequest.LOAD_STATUSES,
-                requests__created_at__gte=timezone.now() - load_window(),
-            ),
-        )
+        recent = Count("requests", filter=counts_toward_load("requests__"))
         return (
             self.select_related("specialty")
             .prefetch_related("languages")
@@ -415,10 +419,7 @@ class PendingMentor(Mentor):
 
 class MentorshipRequestQuerySet(models.QuerySet):
     def counting_toward_load(self):
-        return self.filter(
-            status__in=MentorshipRequest.LOAD_STATUSES,
-            created_at__gte=timezone.now() - load_window(),
-        )
+        return self.filter(counts_toward_load())
 
     def open(self):
         return self.filter(status=MentorshipRequest.Status.OPEN)
@@ -432,8 +433,6 @@ class MentorshipRequest(models.Model):
         ACCEPTED = "accepted", _("The mentor will reply by email")
         DECLINED = "declined", _("The mentor cannot take this on")
         WITHDRAWN = "withdrawn", _("Withdrawn")
-
-    LOAD_STATUSES = (Status.OPEN, Status.ACCEPTED)
 
     mentor = models.ForeignKey(
         Mentor,

@@ -6,8 +6,14 @@ from django.db import migrations, models
 
 
 def publish_existing(apps, schema_editor):
-    """Sessions listed before drafts existed stay public (and are not announced)."""
-    apps.get_model("ama", "UpcomingSession").objects.update(status="published")
+    """Sessions listed before drafts existed stay public, counted as announced: an
+    edit in admin does not email them as new (the day-before reminder still goes
+    to members who ask for announcements from now on)."""
+    from django.db.models.functions import Now
+
+    apps.get_model("ama", "UpcomingSession").objects.update(
+        status="published", announced_at=Now()
+    )
 
 
 class Migration(migrations.Migration):

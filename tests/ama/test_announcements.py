@@ -142,7 +142,7 @@ def test_reminder_goes_the_day_before_once(monkeypatch):
 
 def test_an_unannounced_session_gets_no_reminder():
     opted_in(email="wants@example.org")
-    UpcomingSessionFactory(starts_at=STARTS)  # published before drafts existed
+    UpcomingSessionFactory(starts_at=STARTS)  # published, never announced
     assert sessions_send_reminders(now=STARTS - datetime.timedelta(hours=20)) == 0
 
 
