@@ -18,7 +18,8 @@ from django.utils import formats, timezone, translation
 
 from ama.models import AnnouncementSubscription, Question, UpcomingSession
 from listserv.choices import InterestCode
-from listserv.models import Subscriber, Suppression
+from listserv.models import Subscriber
+from listserv.suppression import normalise, suppressed_among
 from listserv.tokens import make_manage_token
 from members.access import is_active_member, with_member_state
 from members.mail import portal_url, send_templated_email, user_language
@@ -91,12 +92,8 @@ def announcement_recipients(session: UpcomingSession) -> list[Recipient]:
 def _without_suppressed(recipients: list[Recipient]) -> list[Recipient]:
     """No email to an address on the listserv's suppression list (it bounced for
     good or its owner marked our mail as spam), whoever the recipient is."""
-    suppressed = set(
-        Suppression.objects.active()
-        .filter(email__in=[recipient.email.lower() for recipient in recipients])
-        .values_list("email", flat=True)
-    )
-    return [r for r in recipients if r.email.lower() not in suppressed]
+    suppressed = suppressed_among(recipient.email for recipient in recipients)
+    return [r for r in recipients if normalise(r.email) not in suppressed]
 
 
 def _send(session, recipient: Recipient, template: str, **context) -> None:
@@ -189,17 +186,12 @@ def session_send_recording_notice(*, session: UpcomingSession) -> int:
             people.add(question.author_id)
         for user_id in people:
             asked.setdefault(user_id, []).append(question)
-    users = with_member_state(User.objects.filter(pk__in=asked, is_active=True))
+    users = list(with_member_state(User.objects.filter(pk__in=asked, is_active=True)))
+    suppressed = suppressed_among(user.email for user in users)
     video_url = portal_url(video.get_absolute_url())
-    reachable = {
-        recipient.email
-        for recipient in _without_suppressed(
-            [Recipient(user.email, "", "", "") for user in users]
-        )
-    }
     sent = 0
     for user in users:
-        if not is_active_member(user) or user.email not in reachable:
+        if not is_active_member(user) or normalise(user.email) in suppressed:
             continue
         items = [
             {

@@ -51,6 +51,17 @@ def is_suppressed(email: str) -> bool:
     return Suppression.objects.active().with_email(email).exists()
 
 
+def suppressed_among(emails) -> set[str]:
+    """Which of ``emails`` (normalised) no mail may reach, in one query: for
+    senders outside the mailing loop (AMA announcements)."""
+    wanted = {normalise(email) for email in emails}
+    return set(
+        Suppression.objects.active()
+        .filter(email__in=wanted)
+        .values_list("email", flat=True)
+    )
+
+
 def active_suppression(email: str) -> Suppression | None:
     return Suppression.objects.active().with_email(email).first()
 
