@@ -686,7 +686,8 @@ class SuppressionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change and not obj.source:
-            obj.source = _("staff: %(email)s") % {"email": request.user.email}
+            # Stored text, not translated; fits the column whatever the address.
+            obj.source = f"staff: {request.user.email}"[:50]
         super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.forms.models import fields_for_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from listserv.choices import US_STATES, Role
@@ -159,3 +160,12 @@ class SendForm(forms.Form):
             "who match the audience at that moment."
         ),
     )
+
+    def clean_send_at(self):
+        # A mistyped date in the past would otherwise send to everyone now.
+        send_at = self.cleaned_data.get("send_at")
+        if send_at is not None and send_at <= timezone.now():
+            raise forms.ValidationError(
+                _("This time has passed. Leave the field empty to send now.")
+            )
+        return send_at

@@ -10,8 +10,8 @@ Rows of a worker that died are reclaimed once their claim is older than the
 timeout; failures are recorded and retried a bounded number of times.
 
 Someone who unsubscribes while their batch is being sent still gets that one
-mailing; the next batch reads their new status. (A batch of 50 at the default 10
-messages a second is five seconds.)
+mailing; the next batch reads their new status. (A batch of 100 at the default 10
+messages a second is ten seconds.)
 
 The one unavoidable window: a worker killed (SIGKILL, power loss) after the SMTP
 server accepted messages but before its batch was recorded sends those messages
@@ -469,12 +469,16 @@ def _record_batch(*, claim, accepted, skipped, failures, report) -> None:
                 attempts=F("attempts") + 1,
                 last_error="",
             )
+        # One UPDATE per reason, not per row.
+        skipped_by_reason: dict[str, list[int]] = {}
         for delivery in skipped:
             if getattr(delivery, "suppressed_reason", None):
                 why = f"Address is suppressed ({delivery.suppressed_reason})."
             else:
                 why = f"Subscriber is {delivery.subscriber.status} at send time."
-            mine.filter(pk=delivery.pk).update(
+            skipped_by_reason.setdefault(why, []).append(delivery.pk)
+        for why, ids in skipped_by_reason.items():
+            mine.filter(pk__in=ids).update(
                 status=Delivery.Status.SKIPPED, last_error=why
             )
         for delivery, error in failures:

@@ -19,6 +19,8 @@ import logging
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -35,20 +37,8 @@ _REASON_OF_KIND = {
 }
 
 
-def soft_bounce_limit() -> int:
-    return getattr(settings, "LISTSERV_SOFT_BOUNCE_LIMIT", 3)
-
-
-def soft_bounce_days() -> int:
-    return getattr(settings, "LISTSERV_SOFT_BOUNCE_DAYS", 30)
-
-
 def normalise(email: str) -> str:
     return (email or "").strip().lower()
-
-
-def is_suppressed(email: str) -> bool:
-    return Suppression.objects.active().with_email(email).exists()
 
 
 def suppressed_among(emails) -> set[str]:
@@ -104,19 +94,14 @@ def lift(*, suppression: Suppression, user=None) -> bool:
     )
 
 
-def _unsubscribe_address(email: str) -> int:
-    now = timezone.now()
-    count = 0
-    for subscriber in Subscriber.objects.with_email(email).exclude(
-        status=Subscriber.Status.UNSUBSCRIBED
-    ):
-        subscriber.status = Subscriber.Status.UNSUBSCRIBED
-        subscriber.unsubscribed_at = now
-        subscriber.save()  # through save(): the history records it
-        count += 1
-    return count
+def _unsubscribe_address(email: str) -> None:
+    from listserv.services import subscriber_unsubscribe
+
+    for subscriber in Subscriber.objects.with_email(email):
+        subscriber_unsubscribe(subscriber=subscriber)
 
 
+@transaction.atomic
 def record_event(
     *,
     email: str,
@@ -126,10 +111,17 @@ def record_event(
     description: str = "",
     occurred_at: datetime.datetime | None = None,
 ) -> MailEvent | None:
-    """Keep one report and apply its effect. A report already received (same
-    provider, event id and address) is ignored: providers retry webhooks."""
+    """Keep one report and apply its effect, in one transaction (a failure
+    leaves nothing recorded, so the provider's retry applies it). A report
+    already received (same provider, event id and address) is ignored:
+    providers retry webhooks. A recipient that is not an address is logged."""
     email = normalise(email)
-    if not email:
+    try:
+        validate_email(email)
+        if len(email) > 254:  # the column's size
+            raise ValidationError("too long")
+    except ValidationError:
+        logger.warning("Listserv: %s event for a non-address %r", source, email[:80])
         return None
     now = timezone.now()
     try:
@@ -164,7 +156,7 @@ def record_event(
             event=event,
         )
     elif kind == Kind.SOFT_BOUNCE:
-        if _soft_bounces(email) >= soft_bounce_limit():
+        if _soft_bounces(email) >= settings.LISTSERV_SOFT_BOUNCE_LIMIT:
             suppress(
                 email=email,
                 reason=Suppression.Reason.SOFT_BOUNCES,
@@ -178,7 +170,7 @@ def record_event(
 
 
 def _soft_bounces(email: str) -> int:
-    since = timezone.now() - datetime.timedelta(days=soft_bounce_days())
+    since = timezone.now() - datetime.timedelta(days=settings.LISTSERV_SOFT_BOUNCE_DAYS)
     last_lift = (
         Suppression.objects.with_email(email)
         .filter(lifted_at__isnull=False)

@@ -6,12 +6,12 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -38,7 +38,7 @@ from listserv.tokens import (
 )
 from lmsa_portal.http import redirect_to_next
 from members.abuse import public_form_ratelimit_class
-from members.access import is_active_member, not_active_response
+from members.access import active_member_required, is_active_member
 from members.text import render_markdown
 
 
@@ -245,14 +245,15 @@ def archive(request: HttpRequest) -> HttpResponse:
         .only("pk", "subject", "started_at", "archive")
         .order_by("-started_at", "-pk")[:200]
     )
-    return render(
+    is_member = is_active_member(request.user)
+    response = render(
         request,
         "listserv/archive.html",
-        {
-            "mailings": mailings,
-            "is_member": is_active_member(request.user),
-        },
+        {"mailings": mailings, "is_member": is_member},
     )
+    if is_member:
+        add_never_cache_headers(response)  # lists members-only subjects
+    return response
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -266,12 +267,12 @@ def archive_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).exclude(archive=Mailing.Archive.HIDDEN),
         pk=pk,
     )
-    if mailing.archive == Mailing.Archive.MEMBERS and not is_active_member(
-        request.user
-    ):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return not_active_response(request)
+    if mailing.archive == Mailing.Archive.MEMBERS:
+        return active_member_required(_render_archive_detail)(request, mailing)
+    return _render_archive_detail(request, mailing)
+
+
+def _render_archive_detail(request: HttpRequest, mailing: Mailing) -> HttpResponse:
     return render(
         request,
         "listserv/archive_detail.html",

@@ -188,3 +188,14 @@ def test_staff_schedule_from_the_send_page(
     [result] = default_task_backend.results
     assert result.task.run_after == mailing.send_at
     assert result.args == [] and result.kwargs == {"mailing_id": mailing.pk}
+
+
+def test_a_send_time_in_the_past_is_refused_not_sent_now():
+    # Review: a mistyped past date fell through to "send now" to everyone.
+    from listserv.forms import SendForm
+
+    past = (timezone.now() - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    form = SendForm(data={"send_at": past})
+    assert not form.is_valid()
+    assert "This time has passed" in str(form.errors["send_at"])
+    assert SendForm(data={"send_at": ""}).is_valid()  # empty: now

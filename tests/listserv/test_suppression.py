@@ -431,3 +431,14 @@ def test_staff_see_why_and_lift(admin_client_mfa):
     assert suppression.lifted_at is not None
     assert suppression.lifted_by.is_superuser
     assert client.get(reverse("admin:listserv_mailevent_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_report_for_a_non_address_is_logged_and_changes_nothing():
+    # Review: a recipient over 254 characters was a DataError (500) on PostgreSQL.
+    from listserv.models import MailEvent
+    from listserv.suppression import record_event
+
+    assert record_event(email="x" * 300 + "@example.org", kind="bounced") is None
+    assert record_event(email="not an address", kind="bounced") is None
+    assert not MailEvent.objects.exists()
