@@ -513,11 +513,8 @@ class CoordinatorEventForm(LiveRowFormMixin, SubmittedEventForm):
         data = forms.ModelForm.clean(self)
         if data.get("cancel"):
             # Nothing else of a cancelled row is read.
-            self._errors = {
-                key: value
-                for key, value in (self._errors or {}).items()
-                if key == "live_id"
-            }
+            for key in [key for key in self._errors if key != "live_id"]:
+                del self._errors[key]
             return data
         clean_wall_clock_range(self, start="starts_at", end="ends_at", zone="time_zone")
         starts_at = data.get("starts_at")
@@ -542,6 +539,21 @@ class CoordinatorRowsFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "live_rows": self.live_rows}
+
+    def clean(self):
+        super().clean()
+        # Each listed row once: a second row naming it (a doubled or tampered
+        # form) would remove or change it twice.
+        seen = set()
+        for form in self.forms:
+            live_id = getattr(form, "cleaned_data", {}).get("live_id")
+            if live_id is None:
+                continue
+            if live_id in seen:
+                raise forms.ValidationError(
+                    _("The same row appears twice. Reload the page and try again.")
+                )
+            seen.add(live_id)
 
 
 CoordinatorContactFormSet = forms.formset_factory(

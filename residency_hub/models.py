@@ -243,6 +243,10 @@ class ProgramCoordinator(models.Model):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
 
+    def clean(self):
+        # Before the unique check runs (admin forms validate, then save).
+        self.email = (self.email or "").strip().lower()
+
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -64,10 +63,6 @@ def still_accurate_link_max_age() -> int:
     """Seconds a "still accurate?" link works: past the 60 days after which the
     program shows "not verified recently", so a late click still counts."""
     return getattr(settings, "PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS", 120) * DAY
-
-
-def verify_after() -> datetime.timedelta:
-    return datetime.timedelta(days=getattr(settings, "PROGRAM_VERIFY_AFTER_DAYS", 365))
 
 
 # ------------------------------------------------------------------------------
@@ -301,10 +296,13 @@ def program_submission_approve(
     submission.save()
     # Queued through django-tasks: with the database backend the task row commits
     # together with the decision.
+    coordinator = submission.coordinator or coordinator_for_submitter(
+        submission=submission
+    )
     _tell_submitter(
         submission=submission,
-        coordinator=submission.coordinator
-        or coordinator_for_submitter(submission=submission),
+        # A revoked coordinator's link would not work.
+        coordinator=None if coordinator and coordinator.is_revoked else coordinator,
     )
     return submission
 
@@ -316,10 +314,12 @@ def _apply_contacts(*, program: Program, submission: ProgramSubmission) -> None:
     for contact in submission.contacts.all():
         Action = SubmittedContact.Action
         if contact.action in (Action.CHANGE, Action.REMOVE):
-            advisor = by_pk.get(contact.replaces_id)
+            # Each listed row at most once (pop), even if named twice.
+            advisor = by_pk.pop(contact.replaces_id, None)
             if advisor is None:  # removed meanwhile: nothing left to change
                 continue
             if contact.action == Action.REMOVE:
+                listed.pop(advisor.name, None)
                 advisor.delete()
                 continue
             advisor.name = contact.name
@@ -343,12 +343,17 @@ def _apply_events(*, program: Program, submission: ProgramSubmission) -> None:
     # time updates the listed event (its calendar UID stays) instead of adding a
     # twin.
     events = list(program.events.all())
-    listed_events = {(e.title.strip().lower(), e.starts_at): e for e in events}
+    # A cancelled event added again is a new event, not the cancelled one.
+    listed_events = {
+        (e.title.strip().lower(), e.starts_at): e
+        for e in events
+        if e.status != Event.Status.CANCELLED
+    }
     by_pk = {event.pk: event for event in events}
     for event in submission.events.all():
         Action = SubmittedEvent.Action
         if event.action in (Action.CHANGE, Action.CANCEL):
-            listed_event = by_pk.get(event.replaces_id)
+            listed_event = by_pk.pop(event.replaces_id, None)
             if listed_event is None:
                 continue
             if event.action == Action.CANCEL:
@@ -606,15 +611,13 @@ def programs_send_verification_requests(
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = VerificationResult()
+    # The same "overdue" as the staff filter and the needs-attention count.
     due = (
-        Program.objects.filter(
+        Program.objects.verification_overdue(today)
+        .filter(
             verification_requested_at__isnull=True,
             coordinators__revoked_at__isnull=True,
             coordinators__isnull=False,
-        )
-        .filter(
-            Q(last_verified_on__isnull=True)
-            | Q(last_verified_on__lt=today - verify_after())
         )
         .distinct()
     )

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -688,3 +689,28 @@ def test_program_admin_lists_its_coordinators(admin_client_mfa, coordinator):
         reverse("admin:residency_hub_program_change", args=[coordinator.program.pk])
     )
     assertContains(response, coordinator.email)
+
+
+def test_a_listed_row_named_twice_is_refused_and_saves_nothing(client, coordinator):
+    # Review: two rows naming one listed contact (doubled or tampered form) gave a
+    # 500 on approval (remove twice) or brought a removed contact back.
+    program = coordinator.program
+    rows = live_contact_rows(program)
+    rows.append({**rows[0], "remove": "on"})
+    rows[0]["remove"] = "on"
+    response = client.post(edit_path(coordinator), edit_data(program, contacts=rows))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "The same row appears twice" in response.content.decode()
+    assert not ProgramSubmission.objects.exists()
+
+
+def test_staff_add_a_coordinator_with_capitals_in_the_address(
+    admin_client_mfa, coordinator
+):
+    # Review: the unique check ran on "Rosa@…" and the save on "rosa@…": a 500.
+    from residency_hub.models import ProgramCoordinator
+
+    form = ProgramCoordinator(program=coordinator.program, email="Rosa@Sunrise.example")
+    with pytest.raises(ValidationError):
+        form.full_clean()
+    assert ProgramCoordinator.objects.count() == 1
