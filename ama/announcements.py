@@ -21,10 +21,10 @@ from listserv.choices import InterestCode
 from listserv.models import Subscriber
 from listserv.suppression import normalise, suppressed_among
 from listserv.tokens import make_manage_token
+from lmsa_portal.mail import portal_url, send_templated_email, user_language
+from lmsa_portal.time_zones import zone_name
 from members.access import is_active_member, with_member_state
-from members.mail import portal_url, send_templated_email, user_language
 from members.models import User
-from members.time_zones import zone_name
 
 
 @dataclass

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ama.models import UpcomingSession, Video
-from members.text import render_markdown
+from lmsa_portal.text import render_markdown
 
 
 def feed_etag(request: HttpRequest) -> str:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ama.models import Audience, Language, Topic, Video
 from lmsa_portal.localized import localized_choices
-from members.search import search_queryset
+from lmsa_portal.search import search_queryset
 
 SEARCH_FIELDS = [
     "title",
@@ -83,5 +83,5 @@ class VideoFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         # Panelists and topics are searched on their own tables and matched by key
-        # (members.search), so the archive never joins them and repeats rows.
+        # (lmsa_portal.search), so the archive never joins them and repeats rows.
         return search_queryset(queryset, value, SEARCH_FIELDS)

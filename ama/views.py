@@ -29,9 +29,9 @@ from ama.services import (
     question_withdraw_vote,
 )
 from lmsa_portal.http import redirect_to_next
+from lmsa_portal.pagination import PortalPaginator
+from lmsa_portal.text import markdown_to_text
 from members.access import active_member_required, is_active_member
-from members.pagination import PortalPaginator
-from members.text import markdown_to_text
 from residency_hub import ics
 
 
@@ -150,7 +150,7 @@ def upcoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).exists()
     if is_active_member(request.user) and session.accepts_questions:
         context["form"] = QuestionForm(session=session, author=request.user)
-    # Shows a member's own pending questions and votes: members.limits'
+    # Shows a member's own pending questions and votes: lmsa_portal.limits'
     # NeverCacheForUsersMiddleware marks every signed-in response no-store.
     return render(request, "ama/upcomingsession_detail.html", context)
 

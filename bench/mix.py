@@ -9,7 +9,7 @@ import random
 from urllib.parse import urlencode
 
 PER_KIND = 300
-MAX_PAGE = 50  # members.pagination.MAX_PAGES
+MAX_PAGE = 50  # lmsa_portal.pagination.MAX_PAGES
 
 
 def _page(rng: random.Random) -> dict:

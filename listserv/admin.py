@@ -40,8 +40,8 @@ from listserv.services import (
 )
 from listserv.suppression import lift
 from lmsa_portal.admin_tools import ReadOnlyAdminMixin
+from lmsa_portal.mail import deliver_email
 from lmsa_portal.spreadsheets import SpreadsheetSafeResource
-from members.mail import deliver_email
 from members.models import Membership
 from residency_hub.models import Specialty
 

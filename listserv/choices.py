@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from members.locations import USState
+from lmsa_portal.locations import USState
 
 
 class Role(models.TextChoices):

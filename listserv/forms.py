@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from listserv.choices import US_STATES, Role
 from listserv.models import Interest, Mailing, Subscriber
 from listserv.services import CONSENT_TEXT
-from members.abuse import HoneypotFormMixin
+from lmsa_portal.abuse import HoneypotFormMixin
 from members.models import Membership
 
 _SIGNUP_MODEL_FIELDS = fields_for_model(

@@ -51,8 +51,8 @@ from django.utils.safestring import mark_safe
 from listserv.models import Delivery, MailEvent, Mailing, Subscriber, Suppression
 from listserv.suppression import record_event
 from listserv.tokens import make_manage_token
-from members.mail import portal_url
-from members.text import html_to_text, render_markdown
+from lmsa_portal.mail import portal_url
+from lmsa_portal.text import html_to_text, render_markdown
 
 logger = logging.getLogger(__name__)
 

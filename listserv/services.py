@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from listserv.choices import Frequency, Role
 from listserv.models import Delivery, Interest, Mailing, Subscriber, Suppression
 from listserv.tokens import make_confirm_token, make_manage_token
-from members.mail import portal_url, send_templated_email
+from lmsa_portal.mail import portal_url, send_templated_email
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
-"""Signed links of the listserv (``members.signing``, one salt per purpose)."""
+"""Signed links of the listserv (``lmsa_portal.signing``, one salt per purpose)."""
 
 from django.conf import settings
 from django.core import signing
 
 from listserv.models import Subscriber
-from members.signing import address_fingerprint, make_token, read_token
+from lmsa_portal.signing import address_fingerprint, make_token, read_token
 
 CONFIRM_PURPOSE = "listserv-confirm"
 MANAGE_PURPOSE = "listserv-manage"

@@ -36,10 +36,10 @@ from listserv.tokens import (
     subscriber_from_confirm_token,
     subscriber_from_manage_token,
 )
+from lmsa_portal.abuse import public_form_ratelimit_class
 from lmsa_portal.http import redirect_to_next
-from members.abuse import public_form_ratelimit_class
+from lmsa_portal.text import render_markdown
 from members.access import active_member_required, is_active_member
-from members.text import render_markdown
 
 
 def masked_email(email: str) -> str:

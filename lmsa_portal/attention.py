@@ -19,8 +19,8 @@ from django.utils.translation import ngettext
 
 from ama.models import Question
 from listserv.models import Mailing
+from lmsa_portal.mail import portal_url, send_templated_email
 from lmsa_portal.models import StaffDigest
-from members.mail import portal_url, send_templated_email
 from members.models import Membership, RosterEntry
 from mentors.models import Mentor
 from residency_hub.models import Program, ProgramSubmission

@@ -7,7 +7,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 
-from members.mail import deliver_email
+from lmsa_portal.mail import deliver_email
 
 
 def recipient_language(email: str) -> str | None:

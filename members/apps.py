@@ -9,10 +9,7 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from members import (
-            lookups,  # noqa: F401  (registers itself on import)
-            signals,
-        )
+        from members import signals
 
         # After every app's permissions exist (they are created post_migrate too).
         post_migrate.connect(

@@ -106,8 +106,8 @@ class ProfileForm(MembershipFieldsMixin):
     )
 
     def __init__(self, *args, user, **kwargs):
+        from lmsa_portal.time_zones import zone_choices
         from members.models import TIME_ZONE_CHOICES, User
-        from members.time_zones import zone_choices
 
         self.user = user
         membership = user.membership
@@ -125,7 +125,7 @@ class ProfileForm(MembershipFieldsMixin):
         self.fields["preferred_language"].choices = [
             ("", _("Follow my browser"))
         ] + list(User._meta.get_field("preferred_language").choices)
-        # Empty: portal.js shows times in the device's zone (members/middleware.py).
+        # Empty: portal.js shows times in the device's zone (lmsa_portal/middleware.py).
         self.fields["time_zone"].choices = [("", _("Follow my device"))] + zone_choices(
             [key for key, _label in TIME_ZONE_CHOICES]
         )

@@ -9,8 +9,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from lmsa_portal.mail import portal_url, send_templated_email, user_language
 from members.access import forget_member_state
-from members.mail import portal_url, send_templated_email, user_language
 from members.models import Membership, MembershipReminder, RosterEntry, User
 
 

@@ -6,8 +6,8 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from lmsa_portal.localized import localized_name_ordering, sort_key
-from members.locations import USState
-from members.search import search_queryset
+from lmsa_portal.locations import USState
+from lmsa_portal.search import search_queryset
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
     MODE_FIELDS,

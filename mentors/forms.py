@@ -10,8 +10,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lmsa_portal.abuse import HoneypotFormMixin
 from lmsa_portal.localized import localized_name_ordering
-from members.abuse import HoneypotFormMixin
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
     MODE_FIELDS,

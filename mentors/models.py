@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from lmsa_portal.localized import LocalizedNameMixin, spanish_active, spanish_name_field
+from lmsa_portal.locations import USState
 from members.access import is_active_member
-from members.locations import USState
 
 
 class MenteeLevel(models.TextChoices):

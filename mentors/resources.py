@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from lmsa_portal.locations import USState
 from lmsa_portal.spreadsheets import SpreadsheetSafeResource
-from members.locations import USState
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
     MODE_FIELDS,

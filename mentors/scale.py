@@ -4,7 +4,7 @@ import random
 
 from django.utils import timezone
 
-from members.locations import USState
+from lmsa_portal.locations import USState
 from members.scale import FIRST, LAST
 from mentors.models import Language, Mentor
 from residency_hub.models import Specialty

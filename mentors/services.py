@@ -1,7 +1,7 @@
 """Mentor listing workflows: sign-up, review, self-service and reconfirmation.
 
 Every function that changes a listing's status tells the physician by email. The
-physician has no account: the emails carry signed links (``members.signing``) to
+physician has no account: the emails carry signed links (``lmsa_portal.signing``) to
 manage the listing or confirm it is still current.
 """
 
@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from members.mail import portal_url, send_templated_email, user_language
+from lmsa_portal.mail import portal_url, send_templated_email, user_language
+from lmsa_portal.signing import address_fingerprint, make_token, read_token
 from members.models import User
-from members.signing import address_fingerprint, make_token, read_token
 from mentors.models import Language, Mentor
 
 MANAGE_PURPOSE = "mentor-manage"

@@ -22,10 +22,10 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_ratelimit.decorators import ratelimit
 
-from members.abuse import public_form_ratelimit_class
+from lmsa_portal.abuse import public_form_ratelimit_class
+from lmsa_portal.pagination import PortalPaginator
 from members.access import ActiveMemberRequiredMixin, active_member_required
 from members.models import Membership
-from members.pagination import PortalPaginator
 from mentors import services
 from mentors.filters import MentorFilter
 from mentors.forms import (

@@ -18,8 +18,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ama.models import Language
-from members.abuse import HoneypotFormMixin
-from members.search import search_queryset
+from lmsa_portal.abuse import HoneypotFormMixin
+from lmsa_portal.search import search_queryset
 from residency_hub.models import (
     Event,
     Program,

@@ -15,8 +15,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
-from members.mail import portal_url
-from members.text import markdown_to_text
+from lmsa_portal.mail import portal_url
+from lmsa_portal.text import markdown_to_text
 from residency_hub.models import Event
 
 PRODID = "-//LMSA//Member Portal Residency Hub//EN"

@@ -17,8 +17,8 @@ from lmsa_portal.localized import (
     localized_choices,
     spanish_name_field,
 )
+from lmsa_portal.locations import USState
 from members.access import is_active_member
-from members.locations import USState
 from members.models import TIME_ZONE_CHOICES
 
 # A program whose entry nobody has checked for this long is flagged for staff.

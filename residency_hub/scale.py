@@ -6,7 +6,7 @@ import uuid
 
 from django.utils import timezone
 
-from members.locations import USState
+from lmsa_portal.locations import USState
 from mentors.scale import CITIES
 from residency_hub.models import AdvisorContact, Event, Program, Specialty
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members.mail import portal_url, send_templated_email
+from lmsa_portal.mail import portal_url, send_templated_email
+from lmsa_portal.signing import address_fingerprint, make_token, read_token
 from members.models import User
-from members.signing import address_fingerprint, make_token, read_token
 from residency_hub.models import (
     VERIFICATION_ANSWER_DAYS,
     AdvisorContact,
@@ -66,7 +66,7 @@ def still_accurate_link_max_age() -> int:
 
 
 # ------------------------------------------------------------------------------
-# Coordinators' signed links (as the mentors' manage link: members.signing)
+# Coordinators' signed links (as the mentors' manage link: lmsa_portal.signing)
 # ------------------------------------------------------------------------------
 def coordinator_token(*, coordinator: ProgramCoordinator, purpose: str) -> str:
     """Bound to the coordinator row and its address: revoking the row or

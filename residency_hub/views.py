@@ -26,15 +26,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from lmsa_portal.abuse import public_form_ratelimit_class
 from lmsa_portal.http import redirect_to_next
-from members.abuse import public_form_ratelimit_class
+from lmsa_portal.pagination import PortalPaginator
 from members.access import (
     ActiveMemberRequiredMixin,
     active_member_required,
     is_active_member,
     with_member_state,
 )
-from members.pagination import PortalPaginator
 from residency_hub import crosslinks, ics, services
 from residency_hub.forms import (
     CoordinatorContactFormSet,

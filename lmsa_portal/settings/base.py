@@ -85,9 +85,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "members.middleware.SecurityHeadersMiddleware",
+    "lmsa_portal.middleware.SecurityHeadersMiddleware",
     # 413 for bodies over MAX_REQUEST_BODY_BYTES, before anything reads them.
-    "members.limits.RequestBodyLimitMiddleware",
+    "lmsa_portal.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,8 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every response to a signed-in user.
-    "members.limits.NeverCacheForUsersMiddleware",
-    "members.middleware.UserPreferencesMiddleware",
+    "lmsa_portal.limits.NeverCacheForUsersMiddleware",
+    "lmsa_portal.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -322,7 +322,7 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-# Whole request bodies, files included (members.limits.RequestBodyLimitMiddleware):
+# Whole request bodies, files included (lmsa_portal.limits.RequestBodyLimitMiddleware):
 # larger ones get a 413. The admin allows more, for CSV imports.
 MAX_REQUEST_BODY_BYTES = env.int("DJANGO_MAX_REQUEST_BODY_BYTES", default=2_500_000)
 MAX_ADMIN_REQUEST_BODY_BYTES = env.int(

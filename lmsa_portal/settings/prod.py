@@ -56,7 +56,7 @@ WHITENOISE_MAX_AGE = 3600
 # Unset: rate limits key on REMOTE_ADDR, which behind a load balancer is the
 # balancer's address for every visitor. Set it to the META key of a header the proxy
 # sets and overwrites (e.g. HTTP_X_REAL_IP), or to a dotted path of a callable such
-# as members.limits.rightmost_forwarded_for (the right-most X-Forwarded-For entry).
+# as lmsa_portal.limits.rightmost_forwarded_for (the right-most X-Forwarded-For entry).
 _ratelimit_ip_meta_key = env("DJANGO_RATELIMIT_IP_META_KEY", default="")
 if _ratelimit_ip_meta_key:
     RATELIMIT_IP_META_KEY = _ratelimit_ip_meta_key
@@ -65,5 +65,5 @@ if _ratelimit_ip_meta_key:
         ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (
             _ratelimit_ip_meta_key.removeprefix("HTTP_").replace("_", "-").title()
         )
-    elif _ratelimit_ip_meta_key == "members.limits.rightmost_forwarded_for":
+    elif _ratelimit_ip_meta_key == "lmsa_portal.limits.rightmost_forwarded_for":
         ALLAUTH_TRUSTED_PROXY_COUNT = 1

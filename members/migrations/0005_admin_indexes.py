@@ -1,10 +1,10 @@
 """Indexes of the admin lists: the memberships' order, and on PostgreSQL trigram
-indexes for the user search (see members.search.add_admin_search_indexes)."""
+indexes for the user search (see lmsa_portal.search.add_admin_search_indexes)."""
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from members.search import add_admin_search_indexes
+from lmsa_portal.search import add_admin_search_indexes
 
 forwards, backwards = add_admin_search_indexes(
     "members", "user", ["email", "first_name", "last_name"]

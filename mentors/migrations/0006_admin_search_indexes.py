@@ -1,9 +1,9 @@
 """PostgreSQL: trigram indexes for the admin's mentor search (see
-members.search.add_admin_search_indexes); nothing on SQLite."""
+lmsa_portal.search.add_admin_search_indexes); nothing on SQLite."""
 
 from django.db import migrations
 
-from members.search import add_admin_search_indexes
+from lmsa_portal.search import add_admin_search_indexes
 
 forwards, backwards = add_admin_search_indexes(
     "mentors",

@@ -1,12 +1,12 @@
 """PostgreSQL: a GIN index on the full-text document the directory search uses.
 
 Created only on PostgreSQL (SQLite has no full-text search here); the expression
-is built by members.search, so it is exactly the one the queries filter on.
+is built by lmsa_portal.search, so it is exactly the one the queries filter on.
 """
 
 from django.db import migrations
 
-from members.search import add_search_index
+from lmsa_portal.search import add_search_index
 
 forwards, backwards = add_search_index(
     "residency_hub",

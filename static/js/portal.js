@@ -3,7 +3,7 @@
   "use strict";
 
   // Remember the device's time zone (lmsa_tz) so the server can show times in it
-  // when the member has not chosen one in their profile (members/middleware.py).
+  // when the member has not chosen one in their profile (lmsa_portal/middleware.py).
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
     var current = document.cookie.match(/(?:^|;\s*)lmsa_tz=([^;]*)/);

@@ -204,7 +204,7 @@ def test_html_to_text_keeps_lists_and_links():
 def test_plain_text_mailing_keeps_list_items_together():
     """Markdown lists put line breaks between the tags; the text part keeps the
     items on consecutive lines, not one blank line apart."""
-    from members.text import markdown_to_text
+    from lmsa_portal.text import markdown_to_text
 
     text = markdown_to_text("Dates:\n\n- one\n- two\n- three\n\nThanks")
     assert "- one\n- two\n- three" in text

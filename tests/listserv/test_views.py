@@ -153,7 +153,7 @@ def test_confirmation_link_does_not_carry_the_address(client):
 
 
 def test_confirmation_links_sent_before_the_fingerprint_still_work(client):
-    from members.signing import make_token
+    from lmsa_portal.signing import make_token
 
     subscriber = SubscriberFactory(status=Subscriber.Status.UNCONFIRMED)
     old_style = make_token(

@@ -1,4 +1,4 @@
-"""members.lookups: ``__in`` with numbers no integer column can hold."""
+"""lmsa_portal.lookups: ``__in`` with numbers no integer column can hold."""
 
 import pytest
 

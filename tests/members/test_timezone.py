@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from members.middleware import TIME_ZONE_COOKIE, UserPreferencesMiddleware
-from members.time_zones import zone_name
+from lmsa_portal.middleware import TIME_ZONE_COOKIE, UserPreferencesMiddleware
+from lmsa_portal.time_zones import zone_name
 from tests.factories import SpecialtyFactory
 from tests.residency_hub.factories import EventFactory
 

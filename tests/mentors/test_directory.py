@@ -260,7 +260,7 @@ def test_a_page_past_the_end_shows_the_last_page(client, active_member):
 
 
 def test_deep_pages_are_capped(client, active_member, monkeypatch):
-    monkeypatch.setattr("members.pagination.MAX_PAGES", 2)
+    monkeypatch.setattr("lmsa_portal.pagination.MAX_PAGES", 2)
     MentorFactory.create_batch(45)
     client.force_login(active_member)
     response = client.get(reverse("mentors:directory"), {"page": 3})

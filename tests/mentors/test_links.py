@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from members.signing import make_token
+from lmsa_portal.signing import make_token
 from mentors import services
 from mentors.models import Mentor
 from tests.mentors.factories import MentorFactory, language

@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from members.pagination import MAX_PAGES
+from lmsa_portal.pagination import MAX_PAGES
 
 spec = importlib.util.spec_from_file_location(
     "bench_mix", Path(__file__).resolve().parents[2] / "bench/mix.py"

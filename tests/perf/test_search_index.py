@@ -9,7 +9,7 @@ from django.db import connection
 
 from ama.filters import SEARCH_FIELDS as VIDEO_FIELDS
 from ama.models import Video
-from members.search import search_queryset
+from lmsa_portal.search import search_queryset
 from mentors.filters import SEARCH_FIELDS as MENTOR_FIELDS
 from mentors.models import Mentor
 from residency_hub.forms import PROGRAM_SEARCH_FIELDS

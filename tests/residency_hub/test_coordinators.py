@@ -18,7 +18,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from lmsa_portal.attention import needs_attention
-from members.signing import make_token
+from lmsa_portal.signing import make_token
 from residency_hub import services
 from residency_hub.models import (
     AdvisorContact,

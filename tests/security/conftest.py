@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from listserv.tokens import make_confirm_token, make_manage_token
-from members.signing import make_token
+from lmsa_portal.signing import make_token
 from mentors import services as mentor_services
 from tests.factories import SpecialtyFactory, make_member, make_totp
 

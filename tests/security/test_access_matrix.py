@@ -464,7 +464,7 @@ def test_a_mentor_link_opens_only_its_own_listing(world, client):
     assert (other.city, other.bio, other.email) == other_before
 
     # B's still-mentoring link (another purpose) does not open B's manage page.
-    from members.signing import make_token
+    from lmsa_portal.signing import make_token
     from mentors import services
 
     still = make_token(

@@ -339,7 +339,7 @@ def test_next_that_looks_like_a_view_name_is_a_plain_redirect(world, client):
 )
 def test_oversized_bodies_are_refused(key, world):
     """More than DATA_UPLOAD_MAX_MEMORY_SIZE: refused (413 from the body cap of
-    members/limits.py, or 400 from Django's own check), nothing saved."""
+    lmsa_portal/limits.py, or 400 from Django's own check), nothing saved."""
     refused = (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
     route = routes_by_key()[key]
     client, _state = client_for_route(route, world)

@@ -1,4 +1,4 @@
-"""Request-wide hardening (``members/limits.py``): responses to signed-in users are
+"""Request-wide hardening (``lmsa_portal/limits.py``): responses to signed-in users are
 never stored, request bodies are capped, and behind a proxy the rate limits key on
 the forwarded client address (``RATELIMIT_IP_META_KEY``)."""
 
@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from members.limits import rightmost_forwarded_for
+from lmsa_portal.limits import rightmost_forwarded_for
 from tests.ama.factories import UpcomingSessionFactory
 from tests.security.test_limits import listserv_signup, mentor_signup
 
@@ -91,7 +91,7 @@ def test_admin_allows_larger_bodies(settings, admin_client_mfa):
     ("meta_key", "header"),
     [
         ("HTTP_X_REAL_IP", "HTTP_X_REAL_IP"),
-        ("members.limits.rightmost_forwarded_for", "HTTP_X_FORWARDED_FOR"),
+        ("lmsa_portal.limits.rightmost_forwarded_for", "HTTP_X_FORWARDED_FOR"),
     ],
 )
 def test_forwarded_addresses_get_separate_limits(settings, meta_key, header):

@@ -4,8 +4,8 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from lmsa_portal.localized import sort_key
-from members.text import render_markdown
-from members.time_zones import zone_name
+from lmsa_portal.text import render_markdown
+from lmsa_portal.time_zones import zone_name
 
 register = template.Library()
 
