@@ -42,6 +42,10 @@ run: install ## Migrate, load demo data and serve on http://127.0.0.1:8000 (PORT
 test: install node_modules/.installed ## Run the whole suite (SQLite unless DATABASE_URL is set)
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+messages: install ## Refresh the Spanish catalog (locale/es) and compile it
+	$(MANAGE) makemessages -l es --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=staticfiles
+	$(MANAGE) compilemessages -l es --ignore=.venv
+
 bench: install ## Random-URL load on gunicorn + PostgreSQL + Redis vs trivial views (bench/RESULTS.md)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/run.py $(BENCH_ARGS)
