@@ -17,7 +17,7 @@ from import_export import fields, widgets
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from listserv.forms import MailingAdminForm, SendForm
+from listserv.forms import MailingAdminForm, SendForm, SuppressionAdminForm
 from listserv.models import (
     Delivery,
     Interest,
@@ -646,6 +646,7 @@ class SuppressionActiveFilter(admin.SimpleListFilter):
 
 @admin.register(Suppression)
 class SuppressionAdmin(admin.ModelAdmin):
+    form = SuppressionAdminForm
     """Addresses no mailing reaches, and why; staff can lift one (the row stays,
     marked lifted) or add one by hand."""
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from listserv.choices import US_STATES, Role
-from listserv.models import Interest, Mailing, Subscriber
+from listserv.models import Interest, Mailing, Subscriber, Suppression
 from listserv.services import CONSENT_TEXT
 from lmsa_portal.abuse import HoneypotFormMixin
 from members.models import Membership
@@ -169,3 +169,26 @@ class SendForm(forms.Form):
                 _("This time has passed. Leave the field empty to send now.")
             )
         return send_at
+
+
+class SuppressionAdminForm(forms.ModelForm):
+    """Staff adding an address by hand: one already in force is refused with a plain
+    message (the database allows one active suppression per address)."""
+
+    class Meta:
+        model = Suppression
+        fields = ["email", "reason", "detail"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if (
+            self.instance._state.adding
+            and Suppression.objects.active().with_email(email).exists()
+        ):
+            raise forms.ValidationError(
+                _(
+                    "This address is already suppressed. Lift the existing entry "
+                    "first if you want to record it again."
+                )
+            )
+        return email

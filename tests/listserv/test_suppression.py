@@ -442,3 +442,19 @@ def test_a_report_for_a_non_address_is_logged_and_changes_nothing():
     assert record_event(email="x" * 300 + "@example.org", kind="bounced") is None
     assert record_event(email="not an address", kind="bounced") is None
     assert not MailEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_adding_an_already_suppressed_address_get_a_plain_message(
+    admin_client_mfa,
+):
+    suppress(email="dead@example.org", reason=Suppression.Reason.HARD_BOUNCE)
+    response = admin_client_mfa.post(
+        reverse("admin:listserv_suppression_add"),
+        {"email": "Dead@Example.org", "reason": "manual", "detail": "asked by phone"},
+    )
+    assert response.status_code == 200  # the form again, with what was typed
+    body = response.content.decode()
+    assert "This address is already suppressed" in body
+    assert "asked by phone" in body
+    assert Suppression.objects.count() == 1
