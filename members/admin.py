@@ -1,15 +1,13 @@
 """Staff curation of users and memberships."""
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from import_export.admin import ExportMixin, ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from lmsa_portal.admin_tools import decline_action
 from members.models import Membership, MembershipReminder, RosterEntry, User
 from members.resources import MembershipResource, RosterEntryResource
 from members.services import membership_approve, membership_decline
@@ -70,12 +68,6 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
-class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (sent to the member)"), widget=forms.Textarea, required=False
-    )
-
-
 @admin.register(Membership)
 class MembershipAdmin(ExportMixin, SimpleHistoryAdmin):
     resource_classes = [MembershipResource]
@@ -128,42 +120,18 @@ class MembershipAdmin(ExportMixin, SimpleHistoryAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Decline selected memberships (asks for a reason)"))
-    def decline_selected(self, request, queryset):
-        if "apply" in request.POST:
-            form = DeclineForm(request.POST)
-            if form.is_valid():
-                count = 0
-                for membership in queryset.select_related("user"):
-                    membership_decline(
-                        membership=membership,
-                        by=request.user,
-                        reason=form.cleaned_data["reason"],
-                    )
-                    count += 1
-                self.message_user(
-                    request,
-                    ngettext(
-                        "Declined %d membership.", "Declined %d memberships.", count
-                    )
-                    % count,
-                    messages.SUCCESS,
-                )
-                return None
-        else:
-            form = DeclineForm()
-        return render(
-            request,
-            "admin/members/membership/decline_confirmation.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Decline memberships"),
-                "form": form,
-                "queryset": queryset.select_related("user"),
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            },
-        )
+    decline_selected = decline_action(
+        decline=lambda membership, request, reason: membership_decline(
+            membership=membership, by=request.user, reason=reason
+        ),
+        selected=lambda queryset: queryset.select_related("user"),
+        describe=lambda membership: membership.user.email,
+        description=_("Decline selected memberships (asks for a reason)"),
+        title=_("Decline memberships"),
+        intro=_("These members will be told their membership was declined:"),
+        reason_label=_("Reason (sent to the member)"),
+        done=ngettext_lazy("Declined %d membership.", "Declined %d memberships."),
+    )
 
 
 class RosterStatusFilter(admin.SimpleListFilter):

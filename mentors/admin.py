@@ -2,18 +2,20 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from lmsa_portal.admin_tools import ReadOnlyAdminMixin
-from mentors.forms import DeclineForm, StaffPauseForm
+from lmsa_portal.admin_tools import (
+    ReadOnlyAdminMixin,
+    action_confirmation,
+    decline_action,
+)
+from mentors.forms import StaffPauseForm
 from mentors.models import Language, Mentor, MentorshipRequest, PendingMentor
 from mentors.resources import MentorResource
 from mentors.services import (
@@ -65,23 +67,11 @@ def _as_mentors(queryset):
     ).select_related("specialty")
 
 
-def _intermediate_page(
-    modeladmin, request, queryset, *, form, action, title, intro, button
-):
-    return render(
-        request,
-        "admin/mentors/mentor/action_confirmation.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "button": button,
-            "form": form,
-            "action": action,
-            "queryset": queryset,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            "opts": modeladmin.model._meta,
-        },
+def _describe(mentor: Mentor) -> str:
+    """A selected listing on an action's page."""
+    return (
+        f"{mentor.full_name}, {mentor.credentials} · {mentor.specialty} · "
+        f"{mentor.email}"
     )
 
 
@@ -113,45 +103,19 @@ class MentorReviewActionsMixin:
             messages.SUCCESS,
         )
 
-    @admin.action(
+    decline_selected = decline_action(
+        decline=lambda mentor, request, reason: mentor_decline(
+            mentor=mentor, by=request.user, reason=reason, request=request
+        ),
+        selected=_as_mentors,
+        describe=_describe,
         permissions=["review"],
         description=_("Decline selected listings (asks for a reason)"),
+        title=_("Decline mentor listings"),
+        intro=_("These physicians will be emailed that their listing was declined:"),
+        reason_label=_("Reason (sent to the physician)"),
+        done=ngettext_lazy("Declined %d listing.", "Declined %d listings."),
     )
-    def decline_selected(self, request, queryset):
-        mentors = _as_mentors(queryset)
-        if "apply" in request.POST:
-            form = DeclineForm(request.POST)
-            if form.is_valid():
-                count = 0
-                for mentor in mentors:
-                    mentor_decline(
-                        mentor=mentor,
-                        by=request.user,
-                        reason=form.cleaned_data["reason"],
-                        request=request,
-                    )
-                    count += 1
-                self.message_user(
-                    request,
-                    ngettext("Declined %d listing.", "Declined %d listings.", count)
-                    % count,
-                    messages.SUCCESS,
-                )
-                return None
-        else:
-            form = DeclineForm()
-        return _intermediate_page(
-            self,
-            request,
-            mentors,
-            form=form,
-            action="decline_selected",
-            title=_("Decline mentor listings"),
-            intro=_(
-                "These physicians will be emailed that their listing was declined:"
-            ),
-            button=_("Decline and email"),
-        )
 
     @admin.action(
         permissions=["review"], description=_("Pause selected listings until a date")
@@ -179,11 +143,12 @@ class MentorReviewActionsMixin:
                 return None
         else:
             form = StaffPauseForm()
-        return _intermediate_page(
+        return action_confirmation(
             self,
             request,
             mentors,
             form=form,
+            describe=_describe,
             action="pause_selected",
             title=_("Pause mentor listings"),
             intro=_(

@@ -283,14 +283,6 @@ class RequestLinkForm(HoneypotFormMixin, forms.Form):
     )
 
 
-class DeclineForm(forms.Form):
-    """Staff: the reason sent with a decline."""
-
-    reason = forms.CharField(
-        label=_("Reason (sent to the physician)"), widget=forms.Textarea, required=False
-    )
-
-
 class StaffPauseForm(PauseForm):
     """Staff: pause the selected listings."""
 

@@ -2,20 +2,18 @@
 
 import uuid
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from import_export import fields
 from import_export.admin import ImportExportMixin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from lmsa_portal.admin_tools import decline_action
 from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from residency_hub import services
 from residency_hub.forms import (
@@ -325,12 +323,6 @@ class EventAdmin(HttpsLinksMixin, ImportExportMixin, SimpleHistoryAdmin):
 # --- Submissions --------------------------------------------------------------
 
 
-class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (sent to the submitter)"), widget=forms.Textarea, required=False
-    )
-
-
 class SubmittedContactInline(admin.StackedInline):
     model = SubmittedContact
     extra = 0
@@ -433,43 +425,23 @@ class ProgramSubmissionAdmin(HttpsLinksMixin, SimpleHistoryAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Decline selected submissions (asks for a reason)"))
-    def decline_selected(self, request, queryset):
-        queryset = queryset.filter(status=ProgramSubmission.Status.PENDING)
-        if "apply" in request.POST:
-            form = DeclineForm(request.POST)
-            if form.is_valid():
-                count = 0
-                for submission in queryset:
-                    services.program_submission_decline(
-                        submission=submission,
-                        by=request.user,
-                        reason=form.cleaned_data["reason"],
-                    )
-                    count += 1
-                self.message_user(
-                    request,
-                    ngettext(
-                        "Declined %d submission.", "Declined %d submissions.", count
-                    )
-                    % count,
-                    messages.SUCCESS,
-                )
-                return None
-        else:
-            form = DeclineForm()
-        return render(
-            request,
-            "residency_hub/admin/decline_confirmation.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Decline program submissions"),
-                "form": form,
-                "queryset": queryset,
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-                "opts": self.model._meta,
-            },
-        )
+    decline_selected = decline_action(
+        decline=lambda submission, request, reason: services.program_submission_decline(
+            submission=submission, by=request.user, reason=reason
+        ),
+        selected=lambda queryset: queryset.filter(
+            status=ProgramSubmission.Status.PENDING
+        ),
+        describe=lambda submission: (
+            f"{submission.name} · {submission.institution} "
+            f"({submission.submitter_email})"
+        ),
+        description=_("Decline selected submissions (asks for a reason)"),
+        title=_("Decline program submissions"),
+        intro=_("These submitters will be told their program was not published:"),
+        reason_label=_("Reason (sent to the submitter)"),
+        done=ngettext_lazy("Declined %d submission.", "Declined %d submissions."),
+    )
 
 
 @admin.register(ProgramCoordinator)
