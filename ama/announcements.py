@@ -19,8 +19,8 @@ from django.utils import formats, timezone, translation
 from ama.models import AnnouncementSubscription, Question, UpcomingSession
 from listserv.choices import InterestCode
 from listserv.models import Subscriber
+from listserv.services import MANAGE_LINK
 from listserv.suppression import normalise, suppressed_among
-from listserv.tokens import make_manage_token
 from lmsa_portal.mail import portal_url, send_templated_email, user_language
 from lmsa_portal.time_zones import zone_name
 from members.access import is_active_member, with_member_state
@@ -78,12 +78,7 @@ def announcement_recipients(session: UpcomingSession) -> list[Recipient]:
                     email=subscriber.email,
                     language=settings.LANGUAGE_CODE,
                     zone=settings.TIME_ZONE,
-                    stop_url=portal_url(
-                        reverse(
-                            "listserv:preferences",
-                            args=[make_manage_token(subscriber.pk)],
-                        )
-                    ),
+                    stop_url=MANAGE_LINK.url(subscriber.pk),
                 ),
             )
     return _without_suppressed(list(recipients.values()))

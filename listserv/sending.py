@@ -49,8 +49,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from listserv.models import Delivery, MailEvent, Mailing, Subscriber, Suppression
+from listserv.services import MANAGE_LINK
 from listserv.suppression import record_event
-from listserv.tokens import make_manage_token
 from lmsa_portal.mail import portal_url
 from lmsa_portal.text import html_to_text, render_markdown
 
@@ -179,7 +179,7 @@ class RenderedMailing:
                 domain=self.message_id_domain,
             )
         return self._email(
-            token=make_manage_token(subscriber_id),
+            token=MANAGE_LINK.token(subscriber_id),
             message_id=message_id,
             email=email,
             subject_prefix=subject_prefix,

@@ -6,6 +6,7 @@ import logging
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from listserv.choices import Frequency, Role
 from listserv.models import Delivery, Interest, Mailing, Subscriber, Suppression
-from listserv.tokens import make_confirm_token, make_manage_token
 from lmsa_portal.mail import portal_url, send_templated_email
+from lmsa_portal.signing import SignedLink, address_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,52 @@ SUBSCRIBER_FIELDS = [
 ]
 
 
+# ------------------------------------------------------------------------------
+# Signed links (lmsa_portal.signing)
+# ------------------------------------------------------------------------------
+def _subscriber_at_address(value) -> Subscriber:
+    """The subscriber a confirmation link is for, if the address it was sent to
+    is still theirs."""
+    subscriber = Subscriber.objects.get(pk=value["s"])
+    same_address = value.get("a") == address_fingerprint(subscriber.email)
+    # Links sent before December 2026 carry the address itself ("e").
+    if not (same_address or value.get("e") == subscriber.email):
+        raise signing.BadSignature("the address changed since the link was sent")
+    return subscriber
+
+
+# Double opt-in, bound to the address it was sent to (by its fingerprint: the
+# link does not carry the address).
+CONFIRM_LINK = SignedLink(
+    purpose="listserv-confirm",
+    url_name="listserv:confirm",
+    max_age_setting="LISTSERV_CONFIRM_LINK_DAYS",
+    sign=lambda subscriber: {
+        "s": subscriber.pk,
+        "a": address_fingerprint(subscriber.email),
+    },
+    load=_subscriber_at_address,
+    renew_url_name="listserv:signup",
+    renew_label=_("Sign up again to get a new link"),
+)
+# Preferences and unsubscribe (one token for both pages): they sit in old
+# emails, so they keep working for a long time. Signed from the id alone, as
+# the sending loop has no more.
+MANAGE_LINK = SignedLink(
+    purpose="listserv-manage",
+    url_name="listserv:preferences",
+    max_age_setting="LISTSERV_MANAGE_LINK_DAYS",
+    sign=lambda subscriber_id: {"s": subscriber_id},
+    load=lambda value: Subscriber.objects.select_related("specialty").get(
+        pk=value["s"]
+    ),
+    renew_url_name="listserv:signup",
+    renew_label=_("Sign up again to get a new link"),
+)
+
+
 def manage_links(subscriber: Subscriber, *, base_url: str | None = None) -> dict:
-    token = make_manage_token(subscriber.pk)
+    token = MANAGE_LINK.token(subscriber.pk)
     return {
         "preferences_url": portal_url(
             reverse("listserv:preferences", args=[token]), base_url=base_url
@@ -59,10 +104,7 @@ def subscriber_send_confirmation(
     *, subscriber: Subscriber, base_url: str | None = None, language: str | None = None
 ) -> None:
     """Email the double opt-in link (also used by staff for imported addresses)."""
-    token = make_confirm_token(subscriber)
-    confirm_url = portal_url(
-        reverse("listserv:confirm", args=[token]), base_url=base_url
-    )
+    confirm_url = CONFIRM_LINK.url(subscriber, base_url=base_url)
     Subscriber.objects.filter(pk=subscriber.pk).update(
         confirmation_sent_at=timezone.now()
     )
@@ -72,7 +114,7 @@ def subscriber_send_confirmation(
         context={
             "subscriber": subscriber,
             "confirm_url": confirm_url,
-            "link_days": getattr(settings, "LISTSERV_CONFIRM_LINK_DAYS", 30),
+            "link_days": settings.LISTSERV_CONFIRM_LINK_DAYS,
         },
         language=language or get_language(),
     )

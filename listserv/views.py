@@ -1,12 +1,8 @@
 """Public listserv pages: sign up, confirm, unsubscribe, preferences; the member's
 one-click subscription."""
 
-from functools import wraps
-from http import HTTPStatus
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +19,8 @@ from django.views.generic import FormView, TemplateView
 from listserv.forms import PreferencesForm, SignupForm
 from listserv.models import Mailing, Subscriber
 from listserv.services import (
+    CONFIRM_LINK,
+    MANAGE_LINK,
     has_verified_email,
     member_subscribe,
     subscriber_confirm,
@@ -31,13 +29,9 @@ from listserv.services import (
     subscriber_signup,
     subscriber_unsubscribe,
 )
-from listserv.tokens import (
-    make_manage_token,
-    subscriber_from_confirm_token,
-    subscriber_from_manage_token,
-)
 from lmsa_portal.abuse import public_form_ratelimit_class
 from lmsa_portal.http import redirect_to_next
+from lmsa_portal.signing import signed_link_view
 from lmsa_portal.text import render_markdown
 from members.access import active_member_required, is_active_member
 
@@ -46,35 +40,6 @@ def masked_email(email: str) -> str:
     """Enough of an address to recognise it, not enough to harvest it."""
     local, _at, domain = email.partition("@")
     return f"{local[:1]}•••@{domain}"
-
-
-def invalid_link(request: HttpRequest, *, expired: bool = False) -> HttpResponse:
-    return render(
-        request,
-        "listserv/invalid_link.html",
-        {"expired": expired},
-        status=HTTPStatus.BAD_REQUEST,
-    )
-
-
-def signed_link_view(read_token):
-    """Turn the ``token`` of the URL into ``subscriber`` (through ``read_token``),
-    or answer 400 with a page saying the link is invalid or expired."""
-
-    def decorator(view_func):
-        @wraps(view_func)
-        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
-            try:
-                subscriber = read_token(token)
-            except signing.SignatureExpired:
-                return invalid_link(request, expired=True)
-            except signing.BadSignature:
-                return invalid_link(request)
-            return view_func(request, token, subscriber)
-
-        return wrapper
-
-    return decorator
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -119,10 +84,11 @@ class SignupDoneView(TemplateView):
     template_name = "listserv/signup_done.html"
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
-@signed_link_view(subscriber_from_confirm_token)
-def confirm(request: HttpRequest, token: str, subscriber: Subscriber) -> HttpResponse:
+@signed_link_view(CONFIRM_LINK)
+def confirm(
+    request: HttpRequest, subscriber: Subscriber, *, token: str
+) -> HttpResponse:
     """Double opt-in: the link shows a button (mail scanners only GET), the POST
     confirms."""
     if request.method == "POST":
@@ -132,7 +98,7 @@ def confirm(request: HttpRequest, token: str, subscriber: Subscriber) -> HttpRes
             "listserv/confirmed.html",
             {
                 "preferences_url": reverse(
-                    "listserv:preferences", args=[make_manage_token(subscriber.pk)]
+                    "listserv:preferences", args=[MANAGE_LINK.token(subscriber.pk)]
                 )
             },
         )
@@ -144,11 +110,10 @@ def confirm(request: HttpRequest, token: str, subscriber: Subscriber) -> HttpRes
 
 
 @csrf_exempt  # RFC 8058: mail clients POST with no session and no CSRF token
-@never_cache
 @require_http_methods(["GET", "POST"])
-@signed_link_view(subscriber_from_manage_token)
+@signed_link_view(MANAGE_LINK)
 def unsubscribe(
-    request: HttpRequest, token: str, subscriber: Subscriber
+    request: HttpRequest, subscriber: Subscriber, *, token: str
 ) -> HttpResponse:
     """GET: one button. POST: unsubscribed at once, idempotent (one-click)."""
     preferences_url = reverse("listserv:preferences", args=[token])
@@ -170,11 +135,10 @@ def unsubscribe(
     )
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
-@signed_link_view(subscriber_from_manage_token)
+@signed_link_view(MANAGE_LINK)
 def preferences(
-    request: HttpRequest, token: str, subscriber: Subscriber
+    request: HttpRequest, subscriber: Subscriber, *, token: str
 ) -> HttpResponse:
     """Change role, interests and frequency, or come back, from the signed link."""
     if request.method == "POST" and request.POST.get("action") == "resubscribe":

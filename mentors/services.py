@@ -7,6 +7,7 @@ manage the listing or confirm it is still current.
 
 import datetime
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core import signing
@@ -18,25 +19,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from lmsa_portal.mail import portal_url, send_templated_email, user_language
-from lmsa_portal.signing import address_fingerprint, make_token, read_token
+from lmsa_portal.signing import LinkUnusable, SignedLink, address_fingerprint
 from members.models import User
 from mentors.models import Language, Mentor
-
-MANAGE_PURPOSE = "mentor-manage"
-STILL_MENTORING_PURPOSE = "mentor-still-mentoring"
-EMAIL_CHANGE_PURPOSE = "mentor-email-change"
-DAY = 24 * 60 * 60
-
-
-def manage_link_max_age() -> int:
-    """Seconds a self-service link stays valid (a fresh one is a form away)."""
-    return getattr(settings, "MENTOR_MANAGE_LINK_MAX_AGE_DAYS", 60) * DAY
-
-
-def still_mentoring_link_max_age() -> int:
-    """Seconds an "I'm still mentoring" link stays valid: past the stale date, so a
-    late click still brings the listing back."""
-    return getattr(settings, "MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS", 90) * DAY
 
 
 def reconfirm_after() -> datetime.timedelta:
@@ -56,42 +41,77 @@ def staff_emails() -> list[str]:
 # ------------------------------------------------------------------------------
 # Signed links
 # ------------------------------------------------------------------------------
-def manage_token(*, mentor: Mentor) -> str:
-    return make_token(purpose=MANAGE_PURPOSE, value={"mentor": mentor.pk})
-
-
-def mentor_manage_url(*, mentor: Mentor, request: HttpRequest | None = None) -> str:
-    """Absolute self-service link for ``mentor`` (edit, pause, remove)."""
-    token = manage_token(mentor=mentor)
-    return portal_url(reverse("mentors:manage", args=[token]), request=request)
-
-
-def mentor_still_mentoring_url(
-    *, mentor: Mentor, request: HttpRequest | None = None
-) -> str:
-    """Absolute "I'm still mentoring" link for ``mentor``."""
-    token = make_token(purpose=STILL_MENTORING_PURPOSE, value={"mentor": mentor.pk})
-    return portal_url(reverse("mentors:still-mentoring", args=[token]), request=request)
-
-
-def mentor_from_token(*, purpose: str, token: str, max_age_seconds: int) -> Mentor:
-    """The listing a signed link points at.
-
-    Raises ``signing.BadSignature`` (``SignatureExpired`` when too old) or
-    ``Mentor.DoesNotExist``.
-    """
-    value = read_token(purpose=purpose, token=token, max_age_seconds=max_age_seconds)
-    if not isinstance(value, dict) or not isinstance(value.get("mentor"), int):
-        raise signing.BadSignature("Malformed mentor token")
+def _listing(value) -> Mentor:
+    """The listing a mentor's link points at, if it can still be acted on."""
     mentor = Mentor.objects.select_related("specialty").get(pk=value["mentor"])
-    # A link bound to a new address (``mentor_email_change_url``) dies when that
+    # A link bound to a new address (``EMAIL_CHANGE_LINK``) dies when that
     # address is confirmed or another one is asked for.
     if "a" in value and (
         not mentor.pending_email
         or value["a"] != address_fingerprint(mentor.pending_email)
     ):
         raise signing.BadSignature("Not the address waiting for confirmation")
+    if mentor.status == Mentor.Status.REMOVED:
+        raise LinkUnusable(
+            title=_("This listing was removed"),
+            message=_(
+                "The listing this link belonged to is no longer in the registry, "
+                "so the link no longer works."
+            ),
+            action_url_name="mentors:join",
+            action_label=_("Sign up again"),
+        )
+    if mentor.status == Mentor.Status.DECLINED:
+        raise LinkUnusable(
+            title=_("This listing was not approved"),
+            message=_(
+                "Our staff could not approve this listing; the email we sent "
+                "explains why. You are welcome to sign up again."
+            ),
+            status=HTTPStatus.BAD_REQUEST,
+            action_url_name="mentors:join",
+            action_label=_("Sign up again"),
+        )
     return mentor
+
+
+# Self-service: edit, pause, remove (a fresh one is a form away).
+MANAGE_LINK = SignedLink(
+    purpose="mentor-manage",
+    url_name="mentors:manage",
+    max_age_setting="MENTOR_MANAGE_LINK_MAX_AGE_DAYS",
+    sign=lambda mentor: {"mentor": mentor.pk},
+    load=_listing,
+    renew_url_name="mentors:request-link",
+)
+# "I'm still mentoring": works past the stale date, so a late click still brings
+# the listing back.
+STILL_MENTORING_LINK = SignedLink(
+    purpose="mentor-still-mentoring",
+    url_name="mentors:still-mentoring",
+    max_age_setting="MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS",
+    sign=lambda mentor: {"mentor": mentor.pk},
+    load=_listing,
+    renew_url_name="mentors:request-link",
+)
+# Sent to a new address: makes ``mentor.pending_email`` the listing's own; bound
+# to that address (by fingerprint), so an older link dies when another is asked for.
+EMAIL_CHANGE_LINK = SignedLink(
+    purpose="mentor-email-change",
+    url_name="mentors:email-confirm",
+    max_age_setting="MENTOR_MANAGE_LINK_MAX_AGE_DAYS",
+    sign=lambda mentor: {
+        "mentor": mentor.pk,
+        "a": address_fingerprint(mentor.pending_email),
+    },
+    load=_listing,
+    renew_url_name="mentors:request-link",
+)
+
+
+def mentor_manage_url(*, mentor: Mentor, request: HttpRequest | None = None) -> str:
+    """Absolute self-service link for ``mentor`` (edit, pause, remove)."""
+    return MANAGE_LINK.url(mentor, request=request)
 
 
 # ------------------------------------------------------------------------------
@@ -270,7 +290,7 @@ def mentor_update(
             template="email_change_confirm",
             request=request,
             to=new_email,
-            confirm_url=mentor_email_change_url(mentor=mentor, request=request),
+            confirm_url=EMAIL_CHANGE_LINK.url(mentor, request=request),
         )
         _email_mentor(
             mentor=mentor,
@@ -281,16 +301,6 @@ def mentor_update(
     if changes:
         _notify_staff_of_edit(mentor=mentor, changes=changes, request=request)
     return changes
-
-
-def mentor_email_change_url(*, mentor: Mentor, request: HttpRequest | None = None):
-    """The link that makes ``mentor.pending_email`` the listing's address; bound to
-    that address (by fingerprint), so an older link dies when another is asked for."""
-    token = make_token(
-        purpose=EMAIL_CHANGE_PURPOSE,
-        value={"mentor": mentor.pk, "a": address_fingerprint(mentor.pending_email)},
-    )
-    return portal_url(reverse("mentors:email-confirm", args=[token]), request=request)
 
 
 @transaction.atomic
@@ -476,7 +486,7 @@ def mentor_send_reconfirmations(
             _email_mentor(
                 mentor=mentor,
                 template="reconfirm",
-                still_mentoring_url=mentor_still_mentoring_url(mentor=mentor),
+                still_mentoring_url=STILL_MENTORING_LINK.url(mentor),
                 stale_on=(now + stale_after()),
             )
             result.reminded += 1
@@ -499,7 +509,7 @@ def mentor_send_reconfirmations(
             _email_mentor(
                 mentor=mentor,
                 template="stale",
-                still_mentoring_url=mentor_still_mentoring_url(mentor=mentor),
+                still_mentoring_url=STILL_MENTORING_LINK.url(mentor),
             )
             result.marked_stale += 1
     return result
@@ -508,9 +518,6 @@ def mentor_send_reconfirmations(
 # ------------------------------------------------------------------------------
 # Mentorship requests: a member asks, the mentor answers from the email
 # ------------------------------------------------------------------------------
-REQUEST_ANSWER_PURPOSE = "mentor-request-answer"
-
-
 class RequestRefused(Exception):
     """The request cannot be sent; ``message`` says why, for the member."""
 
@@ -519,30 +526,37 @@ class RequestRefused(Exception):
         self.message = message
 
 
-def request_answer_url(*, mentorship_request, answer: str) -> str:
-    token = make_token(
-        purpose=REQUEST_ANSWER_PURPOSE,
-        value={"request": mentorship_request.pk, "answer": answer},
-    )
-    return portal_url(reverse("mentors:request-answer", args=[token]))
-
-
-def request_from_token(token: str):
-    """(request, answer) of a mentor's one-click link, or ``BadSignature``
-    (``SignatureExpired``) / ``MentorshipRequest.DoesNotExist``."""
+def _request_and_answer(value):
+    """(request, answer) of a mentor's one-click answer; no request when its
+    member deleted their account (for the mentor, it was withdrawn)."""
     from mentors.models import MentorshipRequest
 
-    value = read_token(
-        purpose=REQUEST_ANSWER_PURPOSE,
-        token=token,
-        max_age_seconds=settings.MENTOR_REQUEST_LINK_MAX_AGE_DAYS * DAY,
-    )
-    if not isinstance(value, dict) or value.get("answer") not in ("accept", "decline"):
-        raise signing.BadSignature("Malformed request token")
-    request = MentorshipRequest.objects.select_related("mentor", "member").get(
-        pk=value.get("request")
+    if value["answer"] not in ("accept", "decline"):
+        raise signing.BadSignature("Not an answer")
+    request = (
+        MentorshipRequest.objects.select_related("mentor", "member")
+        .filter(pk=value["request"])
+        .first()
     )
     return request, value["answer"]
+
+
+REQUEST_ANSWER_LINK = SignedLink(
+    purpose="mentor-request-answer",
+    url_name="mentors:request-answer",
+    max_age_setting="MENTOR_REQUEST_LINK_MAX_AGE_DAYS",
+    sign=lambda mentorship_request, answer: {
+        "request": mentorship_request.pk,
+        "answer": answer,
+    },
+    load=_request_and_answer,
+    renew_url_name="mentors:request-link",
+)
+
+
+def request_answer_url(*, mentorship_request, answer: str) -> str:
+    """The mentor's one-click ``answer`` ("accept" or "decline") to a request."""
+    return REQUEST_ANSWER_LINK.url(mentorship_request, answer)
 
 
 @transaction.atomic

@@ -10,7 +10,6 @@ from http import HTTPStatus
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django_ratelimit.decorators import ratelimit
 
 from lmsa_portal.abuse import public_form_ratelimit_class
 from lmsa_portal.pagination import PortalPaginator
+from lmsa_portal.signing import signed_link_view
 from members.access import ActiveMemberRequiredMixin, active_member_required
 from members.models import Membership
 from mentors import services
@@ -141,37 +141,6 @@ def share(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------
 # Signed links
 # ------------------------------------------------------------------------------
-def _link_problem(request: HttpRequest, problem: str) -> HttpResponse:
-    """A friendly page for a bad, expired or spent link (and how to get a new one)."""
-    status = HTTPStatus.GONE if problem == "removed" else HTTPStatus.BAD_REQUEST
-    return render(
-        request, "mentors/link_problem.html", {"problem": problem}, status=status
-    )
-
-
-def _mentor_for_link(request, token: str, purpose: str, max_age: int):
-    """(mentor, None) for a usable link, or (None, error response)."""
-    try:
-        mentor = services.mentor_from_token(
-            purpose=purpose, token=token, max_age_seconds=max_age
-        )
-    except signing.SignatureExpired:
-        return None, _link_problem(request, "expired")
-    except (signing.BadSignature, Mentor.DoesNotExist):
-        return None, _link_problem(request, "invalid")
-    if mentor.status == Mentor.Status.REMOVED:
-        return None, _link_problem(request, "removed")
-    if mentor.status == Mentor.Status.DECLINED:
-        return None, _link_problem(request, "declined")
-    return mentor, None
-
-
-def _manage_mentor(request, token):
-    return _mentor_for_link(
-        request, token, services.MANAGE_PURPOSE, services.manage_link_max_age()
-    )
-
-
 def _render_manage(request, mentor, token, *, form=None, pause_form=None, status=200):
     return render(
         request,
@@ -187,12 +156,9 @@ def _render_manage(request, mentor, token, *, form=None, pause_form=None, status
     )
 
 
-@never_cache
-def manage(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link_view(services.MANAGE_LINK)
+def manage(request: HttpRequest, mentor: Mentor, *, token: str) -> HttpResponse:
     """Self-service through the signed link: edit the listing."""
-    mentor, problem = _manage_mentor(request, token)
-    if problem:
-        return problem
     if request.method == "POST":
         form = MentorEditForm(request.POST, instance=mentor)
         if form.is_valid():
@@ -224,12 +190,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return _render_manage(request, mentor, token)
 
 
-@never_cache
-def manage_pause(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link_view(services.MANAGE_LINK)
+def manage_pause(request: HttpRequest, mentor: Mentor, *, token: str) -> HttpResponse:
     """Pause the listing until a date, or resume it now."""
-    mentor, problem = _manage_mentor(request, token)
-    if problem:
-        return problem
     if request.method != "POST":
         return redirect("mentors:manage", token=token)
     if "resume" in request.POST:
@@ -246,12 +209,9 @@ def manage_pause(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("mentors:manage", token=token)
 
 
-@never_cache
-def manage_remove(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link_view(services.MANAGE_LINK)
+def manage_remove(request: HttpRequest, mentor: Mentor, *, token: str) -> HttpResponse:
     """Remove the listing for good, after a confirmation."""
-    mentor, problem = _manage_mentor(request, token)
-    if problem:
-        return problem
     status = HTTPStatus.OK
     if request.method == "POST":
         form = RemoveForm(request.POST)
@@ -269,21 +229,15 @@ def manage_remove(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@never_cache
-def still_mentoring(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link_view(services.STILL_MENTORING_LINK)
+def still_mentoring(
+    request: HttpRequest, mentor: Mentor, *, token: str
+) -> HttpResponse:
     """The reconfirmation link: one button keeps the listing in the directory.
 
     Opening the link changes nothing: mail scanners open links on their own, and a
     listing must stay current only when the physician says so.
     """
-    mentor, problem = _mentor_for_link(
-        request,
-        token,
-        services.STILL_MENTORING_PURPOSE,
-        services.still_mentoring_link_max_age(),
-    )
-    if problem:
-        return problem
     confirmed = False
     if request.method == "POST":
         services.mentor_confirm_still_mentoring(mentor=mentor)
@@ -299,18 +253,10 @@ def still_mentoring(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@never_cache
-def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link_view(services.EMAIL_CHANGE_LINK)
+def email_confirm(request: HttpRequest, mentor: Mentor, *, token: str) -> HttpResponse:
     """The link sent to a new address: one button makes it the listing's own
     (opening the link changes nothing: mail scanners open links too)."""
-    mentor, problem = _mentor_for_link(
-        request,
-        token,
-        services.EMAIL_CHANGE_PURPOSE,
-        services.manage_link_max_age(),
-    )
-    if problem:
-        return problem
     context = {"mentor": mentor, "new_email": mentor.pending_email}
     if request.method == "POST":
         if not services.mentor_confirm_email(mentor=mentor):
@@ -325,7 +271,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
             request,
             _("Your listing now uses %(email)s.") % {"email": context["new_email"]},
         )
-        return redirect("mentors:manage", token=services.manage_token(mentor=mentor))
+        return redirect("mentors:manage", token=services.MANAGE_LINK.token(mentor))
     return render(request, "mentors/email_confirm.html", context)
 
 
@@ -388,17 +334,14 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@never_cache
-def request_answer(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link_view(services.REQUEST_ANSWER_LINK)
+def request_answer(
+    request: HttpRequest, request_and_answer: tuple, *, token: str
+) -> HttpResponse:
     """The mentor's one-click answer from the email: opening the link shows one
     button (mail scanners open links too); pressing it answers, once."""
-    try:
-        mentorship_request, answer = services.request_from_token(token)
-    except signing.SignatureExpired:
-        return _link_problem(request, "expired")
-    except signing.BadSignature:
-        return _link_problem(request, "invalid")
-    except MentorshipRequest.DoesNotExist:
+    mentorship_request, answer = request_and_answer
+    if mentorship_request is None:
         # Its member deleted their account: for the mentor, it was withdrawn.
         return render(request, "mentors/request_answer.html", {"gone": True})
     form = RequestDeclineForm(request.POST if request.method == "POST" else None)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from lmsa_portal.mail import portal_url, send_templated_email
-from lmsa_portal.signing import address_fingerprint, make_token, read_token
+from lmsa_portal.signing import SignedLink, address_fingerprint
 from members.models import User
 from residency_hub.models import (
     VERIFICATION_ANSWER_DAYS,
@@ -27,10 +27,6 @@ from residency_hub.models import (
     SubmittedContact,
     SubmittedEvent,
 )
-
-COORDINATOR_PURPOSE = "program-coordinator"
-STILL_ACCURATE_PURPOSE = "program-still-accurate"
-DAY = 24 * 60 * 60
 
 PROGRAM_FIELDS = [
     "name",
@@ -54,58 +50,12 @@ CONTACT_FIELDS = ["name", "role", "email", "phone"]
 EVENT_FIELDS = ["title", "description", "starts_at", "ends_at", "time_zone", "link"]
 
 
-def coordinator_link_max_age() -> int:
-    """Seconds a coordinator's edit link works (a fresh one is a form away)."""
-    return getattr(settings, "PROGRAM_COORDINATOR_LINK_MAX_AGE_DAYS", 60) * DAY
-
-
-def still_accurate_link_max_age() -> int:
-    """Seconds a "still accurate?" link works: past the 60 days after which the
-    program shows "not verified recently", so a late click still counts."""
-    return getattr(settings, "PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS", 120) * DAY
-
-
 # ------------------------------------------------------------------------------
-# Coordinators' signed links (as the mentors' manage link: lmsa_portal.signing)
+# Coordinators' signed links (lmsa_portal.signing)
 # ------------------------------------------------------------------------------
-def coordinator_token(*, coordinator: ProgramCoordinator, purpose: str) -> str:
-    """Bound to the coordinator row and its address: revoking the row or
-    changing its address kills every link it was sent."""
-    return make_token(
-        purpose=purpose,
-        value={"c": coordinator.pk, "a": address_fingerprint(coordinator.email)},
-    )
-
-
-def coordinator_edit_url(
-    *, coordinator: ProgramCoordinator, request: HttpRequest | None = None
-) -> str:
-    token = coordinator_token(coordinator=coordinator, purpose=COORDINATOR_PURPOSE)
-    return portal_url(
-        reverse("residency_hub:coordinator-edit", args=[token]), request=request
-    )
-
-
-def coordinator_still_accurate_url(
-    *, coordinator: ProgramCoordinator, request: HttpRequest | None = None
-) -> str:
-    token = coordinator_token(coordinator=coordinator, purpose=STILL_ACCURATE_PURPOSE)
-    return portal_url(
-        reverse("residency_hub:coordinator-confirm", args=[token]), request=request
-    )
-
-
-def coordinator_from_token(
-    *, purpose: str, token: str, max_age_seconds: int
-) -> ProgramCoordinator:
-    """The coordinator a signed link belongs to.
-
-    Raises ``signing.BadSignature`` (``SignatureExpired`` when too old, and for a
-    revoked coordinator or a changed address) or ``ProgramCoordinator.DoesNotExist``.
-    """
-    value = read_token(purpose=purpose, token=token, max_age_seconds=max_age_seconds)
-    if not isinstance(value, dict) or not isinstance(value.get("c"), int):
-        raise signing.BadSignature("Malformed coordinator token")
+def _live_coordinator(value) -> ProgramCoordinator:
+    """The coordinator a link was sent to: revoking the row or changing its
+    address kills every link it was sent."""
     coordinator = ProgramCoordinator.objects.select_related(
         "program", "program__specialty"
     ).get(pk=value["c"])
@@ -114,6 +64,37 @@ def coordinator_from_token(
     if value.get("a") != address_fingerprint(coordinator.email):
         raise signing.BadSignature("Not the coordinator's address")
     return coordinator
+
+
+def _sign_coordinator(coordinator: ProgramCoordinator) -> dict:
+    return {"c": coordinator.pk, "a": address_fingerprint(coordinator.email)}
+
+
+# The coordinator's program, to edit (a fresh link is a form away).
+COORDINATOR_LINK = SignedLink(
+    purpose="program-coordinator",
+    url_name="residency_hub:coordinator-edit",
+    max_age_setting="PROGRAM_COORDINATOR_LINK_MAX_AGE_DAYS",
+    sign=_sign_coordinator,
+    load=_live_coordinator,
+    renew_url_name="residency_hub:coordinator-request-link",
+)
+# The yearly "still accurate?": works past the 60 days after which the program
+# shows "not verified recently", so a late click still counts.
+STILL_ACCURATE_LINK = SignedLink(
+    purpose="program-still-accurate",
+    url_name="residency_hub:coordinator-confirm",
+    max_age_setting="PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS",
+    sign=_sign_coordinator,
+    load=_live_coordinator,
+    renew_url_name="residency_hub:coordinator-request-link",
+)
+
+
+def coordinator_edit_url(
+    *, coordinator: ProgramCoordinator, request: HttpRequest | None = None
+) -> str:
+    return COORDINATOR_LINK.url(coordinator, request=request)
 
 
 def _email_coordinator(
@@ -639,7 +620,7 @@ def programs_send_verification_requests(
                 _email_coordinator(
                     coordinator=coordinator,
                     template="still_accurate",
-                    confirm_url=coordinator_still_accurate_url(coordinator=coordinator),
+                    confirm_url=STILL_ACCURATE_LINK.url(coordinator),
                     answer_by=now + datetime.timedelta(days=VERIFICATION_ANSWER_DAYS),
                 )
                 result.emails += 1

@@ -10,13 +10,12 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
@@ -29,6 +28,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from lmsa_portal.abuse import public_form_ratelimit_class
 from lmsa_portal.http import redirect_to_next
 from lmsa_portal.pagination import PortalPaginator
+from lmsa_portal.signing import signed_link_view
 from members.access import (
     ActiveMemberRequiredMixin,
     active_member_required,
@@ -422,30 +422,6 @@ def feed_token_revoke(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------
 # Coordinators: their program through their own signed link (no account)
 # ------------------------------------------------------------------------------
-def _coordinator_for_link(request, token: str, purpose: str, max_age: int):
-    """(coordinator, None) for a usable link, or (None, the mentors' friendly
-    "this link cannot be used" page pointing at the programs' request form)."""
-    try:
-        coordinator = services.coordinator_from_token(
-            purpose=purpose, token=token, max_age_seconds=max_age
-        )
-    except signing.SignatureExpired:
-        problem = "expired"
-    except (signing.BadSignature, ProgramCoordinator.DoesNotExist):
-        problem = "invalid"
-    else:
-        return coordinator, None
-    return None, render(
-        request,
-        "mentors/link_problem.html",
-        {
-            "problem": problem,
-            "request_link_url": reverse("residency_hub:coordinator-request-link"),
-        },
-        status=HTTPStatus.BAD_REQUEST,
-    )
-
-
 def _changed_contacts(formset, live: dict) -> list[dict]:
     rows = []
     for form in formset.forms:
@@ -509,18 +485,12 @@ def _changed_events(formset, live: dict) -> list[dict]:
     return rows
 
 
-@never_cache
-def coordinator_edit(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link_view(services.COORDINATOR_LINK)
+def coordinator_edit(
+    request: HttpRequest, coordinator: ProgramCoordinator, *, token: str
+) -> HttpResponse:
     """The coordinator's program, prefilled with the live entry; a change goes to
     staff review as a diff against it."""
-    coordinator, problem = _coordinator_for_link(
-        request,
-        token,
-        services.COORDINATOR_PURPOSE,
-        services.coordinator_link_max_age(),
-    )
-    if problem:
-        return problem
     program = coordinator.program
     contacts = {c.pk: c for c in program.contacts.all()}
     # Upcoming and not cancelled: what a coordinator may still change.
@@ -588,18 +558,12 @@ def coordinator_edit(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@never_cache
-def coordinator_confirm(request: HttpRequest, token: str) -> HttpResponse:
+@signed_link_view(services.STILL_ACCURATE_LINK)
+def coordinator_confirm(
+    request: HttpRequest, coordinator: ProgramCoordinator, *, token: str
+) -> HttpResponse:
     """The yearly "still accurate?" link: one button marks the program verified
     today. Opening the link changes nothing (mail scanners open links too)."""
-    coordinator, problem = _coordinator_for_link(
-        request,
-        token,
-        services.STILL_ACCURATE_PURPOSE,
-        services.still_accurate_link_max_age(),
-    )
-    if problem:
-        return problem
     confirmed = False
     if request.method == "POST":
         services.program_confirm_still_accurate(program=coordinator.program)

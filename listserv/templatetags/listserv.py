@@ -3,8 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from listserv.services import has_verified_email, subscriber_for_user
-from listserv.tokens import make_manage_token
+from listserv.services import MANAGE_LINK, has_verified_email, subscriber_for_user
 
 register = template.Library()
 
@@ -24,7 +23,7 @@ def listserv_account_status(context) -> dict:
         "subscribed": subscribed,
         "can_subscribe": not subscribed and has_verified_email(user),
         "preferences_url": (
-            reverse("listserv:preferences", args=[make_manage_token(subscriber.pk)])
+            reverse("listserv:preferences", args=[MANAGE_LINK.token(subscriber.pk)])
             if subscriber
             else ""
         ),

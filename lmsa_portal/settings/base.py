@@ -236,7 +236,13 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # directory (not deleted) this many days later (`manage.py mentors_reconfirm`).
 MENTOR_RECONFIRM_AFTER_DAYS = env.int("MENTOR_RECONFIRM_AFTER_DAYS", default=365)
 MENTOR_STALE_AFTER_DAYS = env.int("MENTOR_STALE_AFTER_DAYS", default=30)
+# Days the emailed links work (lmsa_portal/signing.py): the physician's
+# self-service link (a fresh one is a form away) and "I'm still mentoring" (past
+# the stale date, so a late click still brings the listing back).
 MENTOR_MANAGE_LINK_MAX_AGE_DAYS = env.int("MENTOR_MANAGE_LINK_MAX_AGE_DAYS", default=60)
+MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS = env.int(
+    "MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS", default=90
+)
 # Mentorship requests: open requests one member may have at once, and how long a
 # request counts toward a mentor's load (the mentees they said they can take).
 MENTOR_MAX_OPEN_REQUESTS = env.int("MENTOR_MAX_OPEN_REQUESTS", default=3)
@@ -244,8 +250,20 @@ MENTOR_LOAD_WINDOW_DAYS = env.int("MENTOR_LOAD_WINDOW_DAYS", default=90)
 MENTOR_REQUEST_LINK_MAX_AGE_DAYS = env.int(
     "MENTOR_REQUEST_LINK_MAX_AGE_DAYS", default=30
 )
+# Days a program coordinator's edit link works, and the yearly "still accurate?"
+# link (past the 60 days after which a program shows "not verified recently").
+PROGRAM_COORDINATOR_LINK_MAX_AGE_DAYS = env.int(
+    "PROGRAM_COORDINATOR_LINK_MAX_AGE_DAYS", default=60
+)
+PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS = env.int(
+    "PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS", default=120
+)
 # AMA: questions one member may send for one upcoming session.
 AMA_MAX_QUESTIONS_PER_MEMBER = env.int("AMA_MAX_QUESTIONS_PER_MEMBER", default=5)
+# Days the listserv's confirmation link works, and its preferences/unsubscribe
+# links (they sit in old emails: they must keep working for a long time).
+LISTSERV_CONFIRM_LINK_DAYS = env.int("LISTSERV_CONFIRM_LINK_DAYS", default=30)
+LISTSERV_MANAGE_LINK_DAYS = env.int("LISTSERV_MANAGE_LINK_DAYS", default=730)
 # Listserv sending: messages per batch (one SMTP connection each), rate limit
 # (0 = unlimited), attempts per delivery before it is marked failed.
 LISTSERV_BATCH_SIZE = env.int("LISTSERV_BATCH_SIZE", default=100)

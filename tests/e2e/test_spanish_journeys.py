@@ -19,9 +19,9 @@ from django.utils.translation import gettext, pgettext
 from ama.models import UpcomingSession
 from listserv.choices import InterestCode
 from listserv.models import Interest, Subscriber
-from listserv.tokens import make_confirm_token, make_manage_token
+from listserv.services import CONFIRM_LINK, MANAGE_LINK
 from mentors.models import Mentor
-from mentors.services import mentor_manage_url, mentor_still_mentoring_url
+from mentors.services import STILL_MENTORING_LINK, mentor_manage_url
 from tests.ama.factories import (
     ChapterFactory,
     PanelistFactory,
@@ -157,7 +157,7 @@ def build_world() -> World:
         event_start=event_start,
         video_path=video.get_absolute_url(),
         session=session,
-        preferences_path=f"/listserv/preferences/{make_manage_token(subscriber.pk)}/",
+        preferences_path=f"/listserv/preferences/{MANAGE_LINK.token(subscriber.pk)}/",
         manage_path=urlsplit(mentor_manage_url(mentor=mentor)).path,
         member_email=member.email,
         pending_email=pending.email,
@@ -470,13 +470,13 @@ def test_links_from_emails_work_in_spanish(spanish_journey, transactional_db):
         status=Subscriber.Status.UNCONFIRMED,
         confirmed_at=None,
     )
-    journey.goto(f"/listserv/confirm/{make_confirm_token(pending)}/")
+    journey.goto(f"/listserv/confirm/{CONFIRM_LINK.token(pending)}/")
     assert_spanish_page(journey)
     journey.click_and_check(page.locator("main form button[type=submit]").first)
     assert_spanish_page(journey)
     pending.refresh_from_db()
     assert pending.status == Subscriber.Status.CONFIRMED
-    journey.goto(f"/listserv/unsubscribe/{make_manage_token(pending.pk)}/")
+    journey.goto(f"/listserv/unsubscribe/{MANAGE_LINK.token(pending.pk)}/")
     assert_spanish_page(journey)
     journey.click_and_check(page.locator("main form button[type=submit]").first)
     assert_spanish_page(journey)
@@ -484,7 +484,7 @@ def test_links_from_emails_work_in_spanish(spanish_journey, transactional_db):
     assert_spanish_page(journey)
 
     # Mentor: still mentoring, then removal (a missing tick is explained first).
-    still = urlsplit(mentor_still_mentoring_url(mentor=world.mentor)).path
+    still = urlsplit(STILL_MENTORING_LINK.url(world.mentor)).path
     journey.goto(still)
     assert_spanish_page(journey)
     journey.click_and_check(page.locator("main form button[type=submit]").first)

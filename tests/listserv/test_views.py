@@ -14,7 +14,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from listserv.models import Interest, Subscriber, SubscriberQuerySet
-from listserv.tokens import make_confirm_token, make_manage_token
+from listserv.services import CONFIRM_LINK, MANAGE_LINK
 from tests.listserv.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +88,9 @@ def test_unconfirmed_subscriber_gets_nothing_but_the_confirmation(client):
 def test_tampered_tokens_are_rejected(client, view):
     subscriber = SubscriberFactory(status=Subscriber.Status.UNCONFIRMED)
     token = (
-        make_confirm_token(subscriber)
+        CONFIRM_LINK.token(subscriber)
         if view == "confirm"
-        else make_manage_token(subscriber.pk)
+        else MANAGE_LINK.token(subscriber.pk)
     )
     tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
     response = client.get(reverse(f"listserv:{view}", args=[tampered]))
@@ -104,11 +104,11 @@ def test_tampered_tokens_are_rejected(client, view):
 def test_token_for_one_purpose_does_not_work_for_another(client):
     subscriber = SubscriberFactory(status=Subscriber.Status.UNCONFIRMED)
     response = client.post(
-        reverse("listserv:unsubscribe", args=[make_confirm_token(subscriber)])
+        reverse("listserv:unsubscribe", args=[CONFIRM_LINK.token(subscriber)])
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     response = client.post(
-        reverse("listserv:confirm", args=[make_manage_token(subscriber.pk)])
+        reverse("listserv:confirm", args=[MANAGE_LINK.token(subscriber.pk)])
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
 
@@ -119,7 +119,7 @@ def test_expired_confirmation_link_is_rejected(client, monkeypatch):
     monkeypatch.setattr(
         "django.core.signing.time.time", lambda: real_time() - 31 * 86400
     )
-    token = make_confirm_token(subscriber)
+    token = CONFIRM_LINK.token(subscriber)
     monkeypatch.setattr("django.core.signing.time.time", real_time)
     response = client.post(reverse("listserv:confirm", args=[token]))
     assertContains(response, "expired", status_code=HTTPStatus.BAD_REQUEST)
@@ -129,7 +129,7 @@ def test_expired_confirmation_link_is_rejected(client, monkeypatch):
 
 def test_confirmation_link_dies_when_the_address_changes(client):
     subscriber = SubscriberFactory(status=Subscriber.Status.UNCONFIRMED)
-    token = make_confirm_token(subscriber)
+    token = CONFIRM_LINK.token(subscriber)
     subscriber.email = "someone.else@example.org"
     subscriber.save()
     response = client.post(reverse("listserv:confirm", args=[token]))
@@ -143,7 +143,7 @@ def test_confirmation_link_does_not_carry_the_address(client):
     subscriber = SubscriberFactory(
         status=Subscriber.Status.UNCONFIRMED, email="ana.lopez@example.org"
     )
-    token = make_confirm_token(subscriber)
+    token = CONFIRM_LINK.token(subscriber)
     value = signing.loads(token, salt="lmsa:listserv-confirm")
     assert "ana.lopez" not in repr(value)
     response = client.post(reverse("listserv:confirm", args=[token]))
@@ -252,7 +252,7 @@ def test_signup_rate_limited_per_ip(client):
 def test_unsubscribe_get_shows_one_button_and_changes_nothing(client):
     subscriber = SubscriberFactory()
     response = client.get(
-        reverse("listserv:unsubscribe", args=[make_manage_token(subscriber.pk)])
+        reverse("listserv:unsubscribe", args=[MANAGE_LINK.token(subscriber.pk)])
     )
     main = response.content.decode().split("<main", 1)[1].split("</main>")[0]
     assert main.count('type="submit"') == 1
@@ -265,7 +265,7 @@ def test_unsubscribe_get_shows_one_button_and_changes_nothing(client):
 def test_one_click_unsubscribe_post_needs_no_session_or_csrf(db):
     subscriber = SubscriberFactory()
     client = Client(enforce_csrf_checks=True)
-    url = reverse("listserv:unsubscribe", args=[make_manage_token(subscriber.pk)])
+    url = reverse("listserv:unsubscribe", args=[MANAGE_LINK.token(subscriber.pk)])
     response = client.post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == HTTPStatus.OK
     subscriber.refresh_from_db()
@@ -280,7 +280,7 @@ def test_one_click_unsubscribe_post_needs_no_session_or_csrf(db):
 
 def test_preferences_change_and_resubscribe(client):
     subscriber = SubscriberFactory(status=Subscriber.Status.UNSUBSCRIBED)
-    url = reverse("listserv:preferences", args=[make_manage_token(subscriber.pk)])
+    url = reverse("listserv:preferences", args=[MANAGE_LINK.token(subscriber.pk)])
     response = client.get(url)
     assertContains(response, "Subscribe again")
     assertNotContains(response, subscriber.email)
@@ -312,7 +312,7 @@ def test_preferences_change_and_resubscribe(client):
 
 def test_preferences_rejects_bad_input_next_to_field(client):
     subscriber = SubscriberFactory()
-    url = reverse("listserv:preferences", args=[make_manage_token(subscriber.pk)])
+    url = reverse("listserv:preferences", args=[MANAGE_LINK.token(subscriber.pk)])
     response = client.post(url, {"name": "", "role": "astronaut", "frequency": "x"})
     assert response.status_code == HTTPStatus.OK
     assertContains(response, "Select a valid choice")
@@ -324,7 +324,7 @@ def test_preferences_rejects_bad_input_next_to_field(client):
 def test_preferences_reject_interest_ids_beyond_64_bits(client, bad_id):
     # Found by tests/security/test_fuzz.py: SQLite raised OverflowError (a 500).
     subscriber = SubscriberFactory()
-    url = reverse("listserv:preferences", args=[make_manage_token(subscriber.pk)])
+    url = reverse("listserv:preferences", args=[MANAGE_LINK.token(subscriber.pk)])
     response = client.post(
         url,
         {
@@ -482,7 +482,7 @@ def test_email_is_unique_case_insensitively(db):
 
 
 def test_signing_module_used_with_listserv_salts():
-    token = make_manage_token(5)
+    token = MANAGE_LINK.token(5)
     with pytest.raises(signing.BadSignature):
         signing.loads(token, salt="lmsa:listserv-confirm")
 

@@ -179,7 +179,7 @@ def test_link_pages_are_never_cached_even_when_refused(client, mentor):
 
 def test_link_for_another_purpose_is_refused(client, mentor):
     token = make_token(
-        purpose=services.STILL_MENTORING_PURPOSE, value={"mentor": mentor.pk}
+        purpose=services.STILL_MENTORING_LINK.purpose, value={"mentor": mentor.pk}
     )
     response = client.get(reverse("mentors:manage", args=[token]))
     assert response.status_code == HTTPStatus.BAD_REQUEST

@@ -31,7 +31,7 @@ def _paths(user) -> dict[str, str]:
     """Paths to pages of the seeded objects (looked up after each seeding)."""
     from ama.models import UpcomingSession, Video
     from listserv.models import Subscriber
-    from listserv.tokens import make_manage_token
+    from listserv.services import MANAGE_LINK
     from mentors.models import Mentor
     from residency_hub.models import (
         CalendarFeedToken,
@@ -89,7 +89,7 @@ def _paths(user) -> dict[str, str]:
         "account page": reverse("members:me"),
         "listserv sign-up": reverse("listserv:signup"),
         "listserv preferences": reverse(
-            "listserv:preferences", args=[make_manage_token(subscriber.pk)]
+            "listserv:preferences", args=[MANAGE_LINK.token(subscriber.pk)]
         ),
         "coordinator edit page": urlsplit(
             coordinator_edit_url(coordinator=coordinator)

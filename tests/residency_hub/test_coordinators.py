@@ -64,9 +64,7 @@ def edit_path(coordinator) -> str:
 
 
 def confirm_path(coordinator) -> str:
-    return urlsplit(
-        services.coordinator_still_accurate_url(coordinator=coordinator)
-    ).path
+    return urlsplit(services.STILL_ACCURATE_LINK.url(coordinator)).path
 
 
 def edit_data(program, *, fields=None, contacts=None, events=None) -> dict:
@@ -200,7 +198,7 @@ def test_tampered_link_is_refused_without_data(client, coordinator):
     for other in (
         make_token(purpose="mentor-manage", value={"c": coordinator.pk}),
         confirm_path(coordinator).rstrip("/").rsplit("/", 1)[1],
-        make_token(purpose=services.COORDINATOR_PURPOSE, value={"c": coordinator.pk}),
+        make_token(purpose="program-coordinator", value={"c": coordinator.pk}),
     ):
         response = client.get(reverse("residency_hub:coordinator-edit", args=[other]))
         assert response.status_code == HTTPStatus.BAD_REQUEST

@@ -20,8 +20,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from listserv.tokens import make_confirm_token, make_manage_token
-from lmsa_portal.signing import make_token
+from listserv.services import CONFIRM_LINK, MANAGE_LINK
 from mentors import services as mentor_services
 from tests.factories import SpecialtyFactory, make_member, make_totp
 
@@ -165,7 +164,7 @@ def _mentor_email_token(mentor) -> str:
 
     mentor.pending_email = "new.address@mentor.example"
     mentor.save(update_fields=["pending_email"])
-    url = mentor_services.mentor_email_change_url(mentor=mentor)
+    url = mentor_services.EMAIL_CHANGE_LINK.url(mentor)
     return urlsplit(url).path.rstrip("/").rsplit("/", 1)[1]
 
 
@@ -293,13 +292,8 @@ def build_world() -> World:
         "submission": submission,
         "feed_token": feed_token,
         "group": group,
-        "mentor_manage_token": make_token(
-            purpose=mentor_services.MANAGE_PURPOSE, value={"mentor": mentor.pk}
-        ),
-        "mentor_still_token": make_token(
-            purpose=mentor_services.STILL_MENTORING_PURPOSE,
-            value={"mentor": mentor.pk},
-        ),
+        "mentor_manage_token": mentor_services.MANAGE_LINK.token(mentor),
+        "mentor_still_token": mentor_services.STILL_MENTORING_LINK.token(mentor),
         "mentor_email_token": _mentor_email_token(mentor),
         "mentorship_request": mentorship_request,
         "request_answer_token": _path_token(
@@ -307,14 +301,10 @@ def build_world() -> World:
                 mentorship_request=mentorship_request, answer="decline"
             )
         ),
-        "coordinator_token": hub_services.coordinator_token(
-            coordinator=coordinator, purpose=hub_services.COORDINATOR_PURPOSE
-        ),
-        "still_accurate_token": hub_services.coordinator_token(
-            coordinator=coordinator, purpose=hub_services.STILL_ACCURATE_PURPOSE
-        ),
-        "confirm_token": make_confirm_token(pending_subscriber),
-        "manage_token": make_manage_token(subscriber.pk),
+        "coordinator_token": hub_services.COORDINATOR_LINK.token(coordinator),
+        "still_accurate_token": hub_services.STILL_ACCURATE_LINK.token(coordinator),
+        "confirm_token": CONFIRM_LINK.token(pending_subscriber),
+        "manage_token": MANAGE_LINK.token(subscriber.pk),
         "email_confirmation_key": EmailConfirmationHMAC(address).key,
         "reset_uidb36": user_pk_to_url_str(users["active"]),
         "reset_key": default_token_generator.make_token(users["active"]),

@@ -468,7 +468,7 @@ def test_a_mentor_link_opens_only_its_own_listing(world, client):
     from mentors import services
 
     still = make_token(
-        purpose=services.STILL_MENTORING_PURPOSE, value={"mentor": other.pk}
+        purpose=services.STILL_MENTORING_LINK.purpose, value={"mentor": other.pk}
     )
     response = client.get(reverse("mentors:manage", args=[still]))
     assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -477,7 +477,7 @@ def test_a_mentor_link_opens_only_its_own_listing(world, client):
 
 def test_a_subscriber_link_opens_only_its_own_preferences(world, client):
     from listserv.models import Subscriber
-    from listserv.tokens import make_confirm_token
+    from listserv.services import CONFIRM_LINK
 
     mine, other = world.subscriber, world.pending_subscriber
     response = client.get(reverse("listserv:preferences", args=[world.manage_token]))
@@ -487,7 +487,7 @@ def test_a_subscriber_link_opens_only_its_own_preferences(world, client):
 
     # The other subscriber's confirmation link is for another purpose.
     response = client.get(
-        reverse("listserv:preferences", args=[make_confirm_token(other)])
+        reverse("listserv:preferences", args=[CONFIRM_LINK.token(other)])
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
 
