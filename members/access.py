@@ -17,7 +17,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 
@@ -72,16 +71,16 @@ def _compute_member_state(user) -> MemberState:
             user, getattr(loaded, "membership", None)
         )
     membership = getattr(user, "membership", None)
-    email_verified = user._email_verified
-    if not email_verified:
+    if not user._email_verified:
         return MemberState.UNVERIFIED
+    if membership is not None and membership.is_approved_and_current:
+        return MemberState.ACTIVE
+    # Not active: say why.
     if membership is None or membership.status == Membership.Status.PENDING:
         return MemberState.PENDING
     if membership.status == Membership.Status.DECLINED:
         return MemberState.DECLINED
-    if membership.is_expired(timezone.localdate()):
-        return MemberState.EXPIRED
-    return MemberState.ACTIVE
+    return MemberState.EXPIRED
 
 
 def is_active_member(user) -> bool:

@@ -81,18 +81,22 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+def not_expired(today: datetime.date) -> models.Q:
+    """Rows whose ``expires_on`` has not come: a membership (or roster row) stops
+    on its expiry day; no date means no expiry. ``is_expired`` in SQL."""
+    return models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=today)
+
+
 class MembershipQuerySet(models.QuerySet):
     def pending(self):
         """Memberships waiting for a staff decision."""
         return self.filter(status=Membership.Status.PENDING)
 
     def active(self, today: datetime.date | None = None):
-        """Approved memberships that have not expired (the verified-email part
-        of the rule lives in members.access)."""
+        """``Membership.is_approved_and_current`` in SQL (the verified-email
+        part of the access rule lives in members.access)."""
         today = today or timezone.localdate()
-        return self.filter(status=Membership.Status.APPROVED).filter(
-            models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=today)
-        )
+        return self.filter(not_expired(today), status=Membership.Status.APPROVED)
 
 
 class Membership(models.Model):
@@ -178,16 +182,15 @@ class Membership(models.Model):
 
     @property
     def is_approved_and_current(self) -> bool:
+        """The membership half of the access rule: approved and not expired
+        (``Membership.objects.active()`` is the same in SQL)."""
         return self.status == self.Status.APPROVED and not self.is_expired()
 
 
 class RosterEntryQuerySet(models.QuerySet):
     def active(self, today: datetime.date | None = None):
         """Rows whose membership has not expired (no expiry counts as current)."""
-        today = today or timezone.localdate()
-        return self.filter(
-            models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=today)
-        )
+        return self.filter(not_expired(today or timezone.localdate()))
 
     def expiring_within(self, days: int, today: datetime.date | None = None):
         """Current rows whose membership ends within ``days`` days."""

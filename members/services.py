@@ -155,9 +155,8 @@ def membership_send_expiry_reminders(*, today=None) -> int:
         (MembershipReminder.Kind.DAYS_30, 30),
     ):
         due = (
-            Membership.objects.filter(
-                status=Membership.Status.APPROVED,
-                expires_on__gt=today,
+            Membership.objects.active(today)
+            .filter(
                 expires_on__lte=today + datetime.timedelta(days=days),
                 user__is_active=True,
             )

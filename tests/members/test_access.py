@@ -15,6 +15,7 @@ from members.access import (
     is_active_member,
     member_state,
 )
+from members.models import Membership, User
 from tests.factories import make_member, set_membership
 
 EXPECTED_STATE = {
@@ -128,3 +129,30 @@ def test_expired_page_names_the_date(db):
 
     expected = date_format(user.membership.expires_on, "DATE_FORMAT")
     assertContains(response, expected, status_code=HTTPStatus.FORBIDDEN)
+
+
+@pytest.mark.django_db
+def test_the_active_membership_rule_reads_the_same_everywhere():
+    """The queryset, the model and the access check agree on every status and
+    expiry: approved and not expired (the expiry day itself is expired)."""
+    today = timezone.localdate()
+    expiries = [None, today - datetime.timedelta(days=1), today]
+    expiries += [today + datetime.timedelta(days=1)]
+    memberships = []
+    for status in Membership.Status.values:
+        for expires_on in expiries:
+            user = make_member(state="active")
+            memberships.append(
+                set_membership(user, status=status, expires_on=expires_on)
+            )
+    active = set(Membership.objects.active().values_list("pk", flat=True))
+    current = {m.pk for m in memberships if m.is_approved_and_current}
+    members = {
+        m.pk for m in memberships if is_active_member(User.objects.get(pk=m.user_id))
+    }
+    assert active == current == members
+    assert len(active) == 2  # approved with no expiry, or expiring tomorrow
+    expired_today = next(
+        m for m in memberships if m.status == "approved" and m.expires_on == today
+    )
+    assert member_state(User.objects.get(pk=expired_today.user_id)) == "expired"

@@ -301,6 +301,7 @@ def build_world() -> World:
                 mentorship_request=mentorship_request, answer="decline"
             )
         ),
+        "coordinator": coordinator,
         "coordinator_token": hub_services.COORDINATOR_LINK.token(coordinator),
         "still_accurate_token": hub_services.STILL_ACCURATE_LINK.token(coordinator),
         "confirm_token": CONFIRM_LINK.token(pending_subscriber),
