@@ -6,7 +6,7 @@ manage the listing or confirm it is still current.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 
 from django.conf import settings
@@ -51,24 +51,31 @@ def _listing(value) -> Mentor:
         or value["a"] != address_fingerprint(mentor.pending_email)
     ):
         raise signing.BadSignature("Not the address waiting for confirmation")
-    if mentor.status == Mentor.Status.REMOVED:
-        raise LinkUnusable(
-            title=_("This listing was removed"),
-            message=_(
+    # A removed or declined listing's links say so, and offer a new sign-up.
+    unusable = {
+        Mentor.Status.REMOVED: (
+            HTTPStatus.GONE,
+            _("This listing was removed"),
+            _(
                 "The listing this link belonged to is no longer in the registry, "
                 "so the link no longer works."
             ),
-            action_url_name="mentors:join",
-            action_label=_("Sign up again"),
-        )
-    if mentor.status == Mentor.Status.DECLINED:
-        raise LinkUnusable(
-            title=_("This listing was not approved"),
-            message=_(
+        ),
+        Mentor.Status.DECLINED: (
+            HTTPStatus.BAD_REQUEST,
+            _("This listing was not approved"),
+            _(
                 "Our staff could not approve this listing; the email we sent "
                 "explains why. You are welcome to sign up again."
             ),
-            status=HTTPStatus.BAD_REQUEST,
+        ),
+    }
+    if mentor.status in unusable:
+        status, title, message = unusable[mentor.status]
+        raise LinkUnusable(
+            title=title,
+            message=message,
+            status=status,
             action_url_name="mentors:join",
             action_label=_("Sign up again"),
         )
@@ -86,26 +93,22 @@ MANAGE_LINK = SignedLink(
 )
 # "I'm still mentoring": works past the stale date, so a late click still brings
 # the listing back.
-STILL_MENTORING_LINK = SignedLink(
+STILL_MENTORING_LINK = replace(
+    MANAGE_LINK,
     purpose="mentor-still-mentoring",
     url_name="mentors:still-mentoring",
     max_age_setting="MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS",
-    sign=lambda mentor: {"mentor": mentor.pk},
-    load=_listing,
-    renew_url_name="mentors:request-link",
 )
 # Sent to a new address: makes ``mentor.pending_email`` the listing's own; bound
 # to that address (by fingerprint), so an older link dies when another is asked for.
-EMAIL_CHANGE_LINK = SignedLink(
+EMAIL_CHANGE_LINK = replace(
+    MANAGE_LINK,
     purpose="mentor-email-change",
     url_name="mentors:email-confirm",
-    max_age_setting="MENTOR_MANAGE_LINK_MAX_AGE_DAYS",
     sign=lambda mentor: {
         "mentor": mentor.pk,
         "a": address_fingerprint(mentor.pending_email),
     },
-    load=_listing,
-    renew_url_name="mentors:request-link",
 )
 
 

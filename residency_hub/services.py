@@ -3,7 +3,7 @@
 import datetime
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core import signing
@@ -81,13 +81,11 @@ COORDINATOR_LINK = SignedLink(
 )
 # The yearly "still accurate?": works past the 60 days after which the program
 # shows "not verified recently", so a late click still counts.
-STILL_ACCURATE_LINK = SignedLink(
+STILL_ACCURATE_LINK = replace(
+    COORDINATOR_LINK,
     purpose="program-still-accurate",
     url_name="residency_hub:coordinator-confirm",
     max_age_setting="PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS",
-    sign=_sign_coordinator,
-    load=_live_coordinator,
-    renew_url_name="residency_hub:coordinator-request-link",
 )
 
 

@@ -114,6 +114,19 @@ def routes_by_key() -> dict[str, Route]:
     return {route.key: route for route in all_routes()}
 
 
+def signed_link_routes() -> dict[str, object]:
+    """URL name -> the ``SignedLink`` its view consumes, for every page opened by
+    an emailed link (``lmsa_portal.signing.signed_link_view``)."""
+    return {
+        route.key: route.callback.signed_link
+        for route in all_routes()
+        if hasattr(route.callback, "signed_link")
+    }
+
+
+TOKEN_ROUTES = sorted(signed_link_routes())
+
+
 def route_groups() -> dict[str, list[str]]:
     """Route keys in test-sized groups: each page on its own, the admin's pages
     together per model (they share one seeded world)."""

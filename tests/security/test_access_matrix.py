@@ -20,6 +20,7 @@ from tests.security.conftest import (
     NOT_ACTIVE_STATES,
     PROVIDERS,
     STATES,
+    TOKEN_ROUTES,
     leaked_contacts,
     response_body,
     routes_by_key,
@@ -404,21 +405,6 @@ def tampered(token: str) -> list[str]:
         "x" * 300,
         "..:..",
     ]
-
-
-TOKEN_ROUTES = [
-    "mentors:email-confirm",
-    "mentors:request-answer",
-    "mentors:manage",
-    "mentors:manage-pause",
-    "mentors:manage-remove",
-    "mentors:still-mentoring",
-    "residency_hub:coordinator-edit",
-    "residency_hub:coordinator-confirm",
-    "listserv:confirm",
-    "listserv:unsubscribe",
-    "listserv:preferences",
-]
 
 
 @pytest.mark.parametrize("name", TOKEN_ROUTES)
