@@ -307,6 +307,11 @@ def build_world() -> World:
                 mentorship_request=mentorship_request, answer="decline"
             )
         ),
+        "request_followup_token": _path_token(
+            mentor_services.request_followup_url(
+                mentorship_request=mentorship_request, outcome="connected"
+            )
+        ),
         "coordinator_token": hub_services.coordinator_token(
             coordinator=coordinator, purpose=hub_services.COORDINATOR_PURPOSE
         ),
@@ -346,6 +351,7 @@ PROVIDERS = {
     "mentors:still-mentoring": lambda w: ((), {"token": w.mentor_still_token}),
     "mentors:email-confirm": lambda w: ((), {"token": w.mentor_email_token}),
     "mentors:request-answer": lambda w: ((), {"token": w.request_answer_token}),
+    "mentors:request-followup": lambda w: ((), {"token": w.request_followup_token}),
     "mentors:ask": lambda w: ((), {"pk": w.mentor.pk}),
     "mentors:request-withdraw": lambda w: ((), {"pk": w.mentorship_request.pk}),
     "residency_hub:program-detail": lambda w: ((), {"slug": w.program.slug}),

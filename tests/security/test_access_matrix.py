@@ -78,6 +78,7 @@ SIGNED_LINK = {
     "mentors:still-mentoring",
     "mentors:email-confirm",
     "mentors:request-answer",
+    "mentors:request-followup",
     "residency_hub:calendar-feed",
     "residency_hub:coordinator-edit",
     "residency_hub:coordinator-confirm",
@@ -409,6 +410,7 @@ def tampered(token: str) -> list[str]:
 TOKEN_ROUTES = [
     "mentors:email-confirm",
     "mentors:request-answer",
+    "mentors:request-followup",
     "mentors:manage",
     "mentors:manage-pause",
     "mentors:manage-remove",
