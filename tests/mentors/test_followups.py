@@ -312,7 +312,7 @@ def test_the_manage_page_in_spanish(client, mentor):
         HTTP_ACCEPT_LANGUAGE="es",
     )
     assertContains(page, "Solicitudes de mentoría")
-    assertContains(page, "Puedo responder")
+    assertContains(page, "Le responderé")
 
 
 # ------------------------------------------------------------------------------
