@@ -1,8 +1,9 @@
 """Staff reports (/admin/reports/): the board's and sponsors' figures, each one a
 table of rows drawn as a server-rendered SVG bar chart, with a CSV download.
 
-Every figure is one function returning a :class:`Figure` from one query (two for
-the AMA series); the window is the last N months (12 by default).
+Every figure is one function returning a :class:`Figure` from one query (one per
+series for the AMA and mentorship series); the window is the last N months (12 by
+default).
 """
 
 import csv
@@ -22,7 +23,7 @@ from ama.models import Question, Video
 from listserv.models import Delivery, Mailing, Subscriber
 from lmsa_portal.spreadsheets import escape_for_spreadsheet
 from members.models import Membership
-from mentors.models import Mentor
+from mentors.models import Mentor, MentorshipRequest
 from residency_hub.models import VERIFICATION_MAX_AGE, Specialty
 
 WINDOWS = [3, 6, 12, 24, 36]  # months a staff member can pick
@@ -184,6 +185,38 @@ def mentor_signups(*, start, months, **_window) -> Figure:
     )
 
 
+def mentorship_requests(*, start, **_window) -> Figure:
+    sent = MentorshipRequest.objects.filter(created_at__gte=_since(start))
+    return Figure(
+        _("Mentorship requests sent in the period, by state"),
+        [_("State"), _("Requests")],
+        _by_choice(sent, "status", MentorshipRequest.Status.choices),
+    )
+
+
+def mentorship_connections(*, start, months, **_window) -> Figure:
+    requests = MentorshipRequest.objects.all()
+    return Figure(
+        _("Mentorship requests, acceptances and connections made per month"),
+        [_("Month"), _("Requests sent"), _("Accepted"), _("Connected")],
+        _per_month(
+            months,
+            _monthly(requests, "created_at", start),
+            _monthly(
+                requests.filter(status=MentorshipRequest.Status.ACCEPTED),
+                "answered_at",
+                start,
+            ),
+            # Told by the member's answer to "did you connect?", in its month.
+            _monthly(
+                requests.filter(outcome=MentorshipRequest.Outcome.CONNECTED),
+                "outcome_at",
+                start,
+            ),
+        ),
+    )
+
+
 def programs_by_specialty(*, today, **_window) -> Figure:
     recent = Q(programs__last_verified_on__gte=today - VERIFICATION_MAX_AGE)
     rows = (
@@ -257,6 +290,8 @@ FIGURES = [
     mentors_by_specialty,
     mentors_by_state,
     mentor_signups,
+    mentorship_requests,
+    mentorship_connections,
     programs_by_specialty,
     ama_per_month,
     listserv_over_time,

@@ -1,6 +1,9 @@
 """Staff curation of the mentor registry: review queue, decisions, import/export."""
 
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
@@ -178,7 +181,7 @@ class MentorshipRequestInline(admin.TabularInline):
     request's own page, for staff allowed to read it."""
 
     model = MentorshipRequest
-    fields = ["member", "status", "created_at", "answered_at"]
+    fields = ["member", "status", "created_at", "answered_at", "outcome"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -378,10 +381,55 @@ class LanguageAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_es", "code"]
 
 
+class RequestAgeFilter(admin.SimpleListFilter):
+    """How old a request is, in the periods that matter: the days a mentor has to
+    answer, and the window in which it counts toward the mentor's load."""
+
+    title = _("age")
+    parameter_name = "age"
+
+    def lookups(self, request, model_admin):
+        answer = settings.MENTOR_REQUEST_UNANSWERED_AFTER_DAYS
+        window = settings.MENTOR_LOAD_WINDOW_DAYS
+        return [
+            ("new", _("Under %(days)s days") % {"days": answer}),
+            (
+                "recent",
+                _("%(days)s to %(window)s days") % {"days": answer, "window": window},
+            ),
+            (
+                "old",
+                _("Over %(window)s days (no longer counts toward the load)")
+                % {"window": window},
+            ),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        answer = now - datetime.timedelta(
+            days=settings.MENTOR_REQUEST_UNANSWERED_AFTER_DAYS
+        )
+        window = now - datetime.timedelta(days=settings.MENTOR_LOAD_WINDOW_DAYS)
+        if self.value() == "new":
+            return queryset.filter(created_at__gt=answer)
+        if self.value() == "recent":
+            return queryset.filter(created_at__lte=answer, created_at__gt=window)
+        if self.value() == "old":
+            return queryset.filter(created_at__lte=window)
+        return queryset
+
+
 @admin.register(MentorshipRequest)
 class MentorshipRequestAdmin(admin.ModelAdmin):
-    list_display = ["mentor", "member", "status", "created_at", "answered_at"]
-    list_filter = ["status", "created_at", "answered_at"]
+    list_display = [
+        "mentor",
+        "member",
+        "status",
+        "outcome",
+        "created_at",
+        "answered_at",
+    ]
+    list_filter = ["status", RequestAgeFilter, "outcome", "created_at", "answered_at"]
     list_select_related = ["mentor", "member"]
     search_fields = ["mentor__last_name", "member__email"]
     date_hierarchy = "created_at"
@@ -395,7 +443,16 @@ class MentorshipRequestAdmin(admin.ModelAdmin):
         return request.user.has_perm("mentors.view_request_message")
 
     def get_fields(self, request, obj=None):
-        fields = ["mentor", "member", "status", "created_at", "answered_at"]
+        fields = [
+            "mentor",
+            "member",
+            "status",
+            "created_at",
+            "answered_at",
+            "followed_up_at",
+            "outcome",
+            "outcome_at",
+        ]
         return fields + (self.MESSAGE_FIELDS if self._reads_messages(request) else [])
 
     def get_readonly_fields(self, request, obj=None):

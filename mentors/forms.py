@@ -200,10 +200,7 @@ class MentorForm(forms.ModelForm):
         return phone
 
     def clean_capacity(self):
-        capacity = self.cleaned_data.get("capacity")
-        if capacity is not None and not 1 <= capacity <= 50:
-            raise forms.ValidationError(_("Enter a number from 1 to 50."))
-        return capacity
+        return checked_capacity(self.cleaned_data.get("capacity"))
 
     def listing_fields(self) -> dict:
         """Cleaned values of the model's own fields (no many-to-many)."""
@@ -219,6 +216,33 @@ class MentorForm(forms.ModelForm):
         for mode, field in MODE_FIELDS.items():
             data[field] = mode in modes
         return data
+
+
+def checked_capacity(capacity: int | None) -> int | None:
+    if capacity is not None and not 1 <= capacity <= 50:
+        raise forms.ValidationError(_("Enter a number from 1 to 50."))
+    return capacity
+
+
+class MentorLoadForm(forms.ModelForm):
+    """The yearly "still mentoring?" page: the load, prefilled, confirmed with
+    the same press that keeps the listing."""
+
+    class Meta:
+        model = Mentor
+        fields = ["capacity", "accepting_mentees"]
+        labels = {
+            name: MentorForm.Meta.labels[name]
+            for name in ("capacity", "accepting_mentees")
+        }
+        help_texts = {"capacity": "", "accepting_mentees": ""}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].widget.attrs.update({"min": 1, "max": 50})
+
+    def clean_capacity(self):
+        return checked_capacity(self.cleaned_data.get("capacity"))
 
 
 class MentorSignupForm(HoneypotFormMixin, MentorForm):

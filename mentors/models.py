@@ -433,6 +433,18 @@ class MentorshipRequest(models.Model):
         ACCEPTED = "accepted", _("The mentor will reply by email")
         DECLINED = "declined", _("The mentor cannot take this on")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # Closed by ``mentors_followups`` after MENTOR_REQUEST_EXPIRE_AFTER_DAYS
+        # without an answer: not the member's act (withdrawn) nor the mentor's
+        # (declined), and no longer open, so it frees the member's slot and the
+        # mentor's load.
+        UNANSWERED = "unanswered", _("No answer in time")
+
+    class Outcome(models.TextChoices):
+        """What the member told us after an accepted request ("did you connect?")."""
+
+        CONNECTED = "connected", _("We connected")
+        NOT_YET = "not_yet", _("Not yet")
+        NOT_CONNECTED = "no", _("We did not connect")
 
     mentor = models.ForeignKey(
         Mentor,
@@ -458,6 +470,24 @@ class MentorshipRequest(models.Model):
     )
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(
+        _("member followed up at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'When the daily follow-up dealt with it: asked the member "did you '
+            'connect?" (accepted) or told them there was no answer (unanswered).'
+        ),
+    )
+    outcome = models.CharField(
+        _("did they connect?"),
+        max_length=10,
+        choices=Outcome.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    outcome_at = models.DateTimeField(_("outcome told at"), null=True, blank=True)
 
     objects = MentorshipRequestQuerySet.as_manager()
 

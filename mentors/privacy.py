@@ -39,6 +39,7 @@ def export_user_data(user) -> dict:
                 "answered_at": request.answered_at.isoformat()
                 if request.answered_at
                 else None,
+                "did_you_connect": request.outcome or None,
             }
             for request in user.mentorship_requests.select_related("mentor")
         ],

@@ -9,7 +9,7 @@ duplicating. A bad row is reported with its line number in the dry-run preview.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
@@ -23,6 +23,7 @@ from mentors.models import (
     MenteeLevel,
     Mentor,
     MentoringMode,
+    MentorshipRequest,
 )
 from residency_hub.models import Specialty
 
@@ -236,6 +237,11 @@ class MentorResource(SpreadsheetSafeResource):
         "confirmed_at", "Confirmed On", widget=ConfirmedOnWidget()
     )
 
+    # Export only: how the registry works for members (never imported).
+    request_total = fields.Field(column_name="Requests", readonly=True)
+    requests_accepted = fields.Field(column_name="Requests Accepted", readonly=True)
+    connections = fields.Field(column_name="Connections Made", readonly=True)
+
     class Meta:
         model = Mentor
         fields = [
@@ -259,6 +265,9 @@ class MentorResource(SpreadsheetSafeResource):
             "consent_to_share",
             "status",
             "confirmed_at",
+            "request_total",
+            "requests_accepted",
+            "connections",
         ]
         import_id_fields = ["email"]
         clean_model_instances = True
@@ -316,3 +325,29 @@ class MentorResource(SpreadsheetSafeResource):
 
     def dehydrate_status(self, mentor):
         return mentor.status
+
+    def filter_export(self, queryset, **kwargs):
+        """Each listing's request counts, in the export's one query."""
+        Status, Outcome = MentorshipRequest.Status, MentorshipRequest.Outcome
+        return queryset.annotate(
+            request_total=Count("requests", distinct=True),
+            requests_accepted=Count(
+                "requests",
+                filter=Q(requests__status=Status.ACCEPTED),
+                distinct=True,
+            ),
+            connections=Count(
+                "requests",
+                filter=Q(requests__outcome=Outcome.CONNECTED),
+                distinct=True,
+            ),
+        )
+
+    def dehydrate_request_total(self, mentor):
+        return mentor.request_total
+
+    def dehydrate_requests_accepted(self, mentor):
+        return mentor.requests_accepted
+
+    def dehydrate_connections(self, mentor):
+        return mentor.connections

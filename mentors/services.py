@@ -17,11 +17,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from listserv.suppression import normalise, suppressed_among
 from lmsa_portal.mail import portal_url, send_templated_email, user_language
 from lmsa_portal.signing import LinkUnusable, SignedLink, address_fingerprint
+from members.access import is_active_member
 from members.models import User
-from mentors.models import Language, Mentor
+from mentors.models import Language, Mentor, MentorshipRequest
 
 
 def reconfirm_after() -> datetime.timedelta:
@@ -429,9 +432,14 @@ def mentor_remove(
 
 
 @transaction.atomic
-def mentor_confirm_still_mentoring(*, mentor: Mentor) -> Mentor:
-    """The physician confirms the listing is current; a stale one comes back."""
+def mentor_confirm_still_mentoring(
+    *, mentor: Mentor, capacity: int, accepting_mentees: bool
+) -> Mentor:
+    """The physician confirms the listing is current, and says in the same press
+    how many mentees they can take now; a stale one comes back."""
     _mark_confirmed(mentor)
+    mentor.capacity = capacity
+    mentor.accepting_mentees = accepting_mentees
     mentor._change_reason = "Confirmed still mentoring"
     mentor.save()
     return mentor
@@ -666,4 +674,177 @@ def mentorship_request_withdraw(*, mentorship_request) -> bool:
         MentorshipRequest.objects.filter(
             pk=mentorship_request.pk, status=MentorshipRequest.Status.OPEN
         ).update(status=MentorshipRequest.Status.WITHDRAWN, answered_at=timezone.now())
+    )
+
+
+# ------------------------------------------------------------------------------
+# Follow-ups (daily cron): "did you connect?", and requests left unanswered
+# ------------------------------------------------------------------------------
+def _request_and_outcome(value):
+    """(request, outcome) of a member's "did you connect?" link."""
+    from mentors.models import MentorshipRequest
+
+    if value["outcome"] not in MentorshipRequest.Outcome.values:
+        raise signing.BadSignature("Not an outcome")
+    request = MentorshipRequest.objects.select_related("mentor", "member").get(
+        pk=value["request"]
+    )
+    return request, value["outcome"]
+
+
+REQUEST_FOLLOWUP_LINK = SignedLink(
+    purpose="mentor-request-followup",
+    url_name="mentors:request-followup",
+    max_age_setting="MENTOR_FOLLOWUP_LINK_MAX_AGE_DAYS",
+    sign=lambda mentorship_request, outcome: {
+        "request": mentorship_request.pk,
+        "outcome": outcome,
+    },
+    load=_request_and_outcome,
+    # The member has nothing to renew: their requests are on their account page.
+    renew_url_name="members:me",
+    renew_label=gettext_lazy("Your account and your requests"),
+)
+
+
+def request_followup_url(*, mentorship_request, outcome: str) -> str:
+    """The member's one-click answer to "did you connect?"."""
+    return REQUEST_FOLLOWUP_LINK.url(mentorship_request, outcome)
+
+
+def mentorship_request_record_outcome(*, mentorship_request, outcome: str) -> bool:
+    """The member's answer to "did you connect?"; a later answer replaces an
+    earlier one ("not yet", then "yes"). True when it changed something."""
+    return bool(
+        MentorshipRequest.objects.filter(
+            pk=mentorship_request.pk, status=MentorshipRequest.Status.ACCEPTED
+        )
+        .exclude(outcome=outcome)
+        .update(outcome=outcome, outcome_at=timezone.now())
+    )
+
+
+@dataclass
+class FollowupResult:
+    asked: int = 0  # "did you connect?" emails sent
+    closed: int = 0  # unanswered requests closed (each member told, but see below)
+    not_emailed: int = 0  # dealt with, but the address is suppressed or inactive
+
+
+def _may_email(member: User, suppressed: set[str]) -> bool:
+    return member.is_active and normalise(member.email) not in suppressed
+
+
+def mentorship_requests_follow_up(
+    *, now: datetime.datetime | None = None
+) -> FollowupResult:
+    """Ask members "did you connect?" MENTOR_FOLLOWUP_AFTER_DAYS after an
+    acceptance, and close requests with no answer after
+    MENTOR_REQUEST_UNANSWERED_AFTER_DAYS, telling the member kindly (with similar
+    mentors who take new mentees).
+
+    Idempotent: ``followed_up_at`` (and the unanswered state) record what was
+    done, so a second run, or a run after a missed day, sends nothing twice. An
+    address on the suppression list gets no email but the request is still dealt
+    with (an unanswered one must stop counting as open).
+    """
+    now = now or timezone.now()
+    result = FollowupResult()
+    Status = MentorshipRequest.Status
+    accepted = MentorshipRequest.objects.filter(
+        status=Status.ACCEPTED,
+        followed_up_at__isnull=True,
+        answered_at__lte=now
+        - datetime.timedelta(days=settings.MENTOR_FOLLOWUP_AFTER_DAYS),
+    )
+    unanswered = MentorshipRequest.objects.filter(
+        status=Status.OPEN,
+        created_at__lte=now
+        - datetime.timedelta(days=settings.MENTOR_REQUEST_UNANSWERED_AFTER_DAYS),
+    )
+    due = list(accepted.values_list("pk", flat=True)) + list(
+        unanswered.values_list("pk", flat=True)
+    )
+    suppressed = suppressed_among(
+        MentorshipRequest.objects.filter(pk__in=due).values_list(
+            "member__email", flat=True
+        )
+    )
+    for request_id in due:
+        with transaction.atomic():
+            # Lock the request only: the mentor's answer locks it too, so an
+            # answer and the closing cannot both happen.
+            locked = (
+                MentorshipRequest.objects.select_for_update(of=("self",))
+                .select_related("mentor", "member")
+                .filter(pk=request_id, followed_up_at__isnull=True)
+                .filter(status__in=[Status.ACCEPTED, Status.OPEN])
+                .first()
+            )
+            if locked is None:
+                continue
+            if locked.status == Status.OPEN:
+                if locked.created_at > now - datetime.timedelta(
+                    days=settings.MENTOR_REQUEST_UNANSWERED_AFTER_DAYS
+                ):
+                    continue
+                locked.status = Status.UNANSWERED
+                result.closed += 1
+            locked.followed_up_at = now
+            locked.save(update_fields=["status", "followed_up_at"])
+            if not _may_email(locked.member, suppressed):
+                result.not_emailed += 1
+            elif locked.status == Status.UNANSWERED:
+                _email_unanswered(locked)
+            else:
+                _email_did_you_connect(locked)
+                result.asked += 1
+    return result
+
+
+def _email_did_you_connect(mentorship_request) -> None:
+    send_templated_email(
+        template_prefix="mentors/email/request_followup",
+        to=[mentorship_request.member.email],
+        context={
+            "request": mentorship_request,
+            "mentor": mentorship_request.mentor,
+            "links": [
+                (
+                    label,
+                    request_followup_url(
+                        mentorship_request=mentorship_request, outcome=outcome
+                    ),
+                )
+                for outcome, label in MentorshipRequest.Outcome.choices
+            ],
+        },
+        language=user_language(mentorship_request.member),
+    )
+
+
+def _email_unanswered(mentorship_request) -> None:
+    member = mentorship_request.member
+    # Mentors' names are members-only: someone whose membership lapsed hears
+    # that the request closed, and finds mentors again once they renew.
+    similar = (
+        [
+            (other.full_name, portal_url(other.get_absolute_url()))
+            for other in similar_mentors(mentor=mentorship_request.mentor)
+        ]
+        if is_active_member(member)
+        else []
+    )
+    send_templated_email(
+        template_prefix="mentors/email/request_unanswered",
+        to=[member.email],
+        context={
+            "request": mentorship_request,
+            "mentor": mentorship_request.mentor,
+            "days": settings.MENTOR_REQUEST_UNANSWERED_AFTER_DAYS,
+            "similar": similar,
+            "account_url": portal_url(reverse("members:me")),
+            "directory_url": portal_url(reverse("mentors:directory")),
+        },
+        language=user_language(member),
     )

@@ -12,6 +12,7 @@ urlpatterns = [
         "requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"
     ),
     path("answer/<str:token>/", views.request_answer, name="request-answer"),
+    path("connected/<str:token>/", views.request_followup, name="request-followup"),
     path("join/", views.MentorSignupView.as_view(), name="join"),
     path("join/thanks/", views.signup_thanks, name="thanks"),
     path("share/", views.share, name="share"),

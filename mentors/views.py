@@ -30,6 +30,7 @@ from mentors import services
 from mentors.filters import MentorFilter
 from mentors.forms import (
     MentorEditForm,
+    MentorLoadForm,
     MentorshipRequestForm,
     MentorSignupForm,
     PauseForm,
@@ -141,6 +142,41 @@ def share(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------
 # Signed links
 # ------------------------------------------------------------------------------
+MANAGE_PAGE_REQUESTS = 50
+
+
+def _mentor_requests(mentor):
+    """The listing's latest requests for its own page: who (name, member type,
+    school; never the address), when, state, and the answer links of open ones."""
+    rows = []
+    latest = mentor.requests.select_related("member__membership").order_by(
+        "-created_at"
+    )[:MANAGE_PAGE_REQUESTS]
+    for mentorship_request in latest:
+        membership = getattr(mentorship_request.member, "membership", None)
+        answers = {}
+        if mentorship_request.status == MentorshipRequest.Status.OPEN:
+            answers = {
+                answer: services.request_answer_url(
+                    mentorship_request=mentorship_request, answer=answer
+                )
+                for answer in ("accept", "decline")
+            }
+        rows.append(
+            {
+                "request": mentorship_request,
+                "name": mentorship_request.member.get_full_name()
+                or _("An LMSA member"),
+                "member_type": membership.get_member_type_display()
+                if membership and membership.member_type
+                else "",
+                "school": membership.institution if membership else "",
+                "answers": answers,
+            }
+        )
+    return rows
+
+
 def _render_manage(request, mentor, token, *, form=None, pause_form=None, status=200):
     return render(
         request,
@@ -151,6 +187,7 @@ def _render_manage(request, mentor, token, *, form=None, pause_form=None, status
             "form": form or MentorEditForm(instance=mentor),
             "pause_form": pause_form or PauseForm(),
             "is_paused": mentor.is_paused(),
+            "mentorship_requests": _mentor_requests(mentor),
         },
         status=status,
     )
@@ -239,17 +276,30 @@ def still_mentoring(
     listing must stay current only when the physician says so.
     """
     confirmed = False
+    status = HTTPStatus.OK
     if request.method == "POST":
-        services.mentor_confirm_still_mentoring(mentor=mentor)
-        confirmed = True
+        form = MentorLoadForm(request.POST, instance=mentor)
+        if form.is_valid():
+            services.mentor_confirm_still_mentoring(
+                mentor=mentor,
+                capacity=form.cleaned_data["capacity"],
+                accepting_mentees=form.cleaned_data["accepting_mentees"],
+            )
+            confirmed = True
+        else:
+            status = HTTPStatus.BAD_REQUEST
+    else:
+        form = MentorLoadForm(instance=mentor)
     return render(
         request,
         "mentors/still_mentoring.html",
         {
             "mentor": mentor,
+            "form": form,
             "confirmed": confirmed,
             "manage_url": services.mentor_manage_url(mentor=mentor, request=request),
         },
+        status=status,
     )
 
 
@@ -353,7 +403,8 @@ def request_answer(
             note=form.cleaned_data["note"],
         )
         mentorship_request.refresh_from_db()
-        if not answered:
+        closed = mentorship_request.status == MentorshipRequest.Status.UNANSWERED
+        if not answered and not closed:
             messages.info(request, _("This request was already answered or withdrawn."))
     return render(
         request,
@@ -363,6 +414,33 @@ def request_answer(
             "answer": answer,
             "form": form,
             "done": mentorship_request.status != MentorshipRequest.Status.OPEN,
+            "unanswered_days": settings.MENTOR_REQUEST_UNANSWERED_AFTER_DAYS,
+        },
+    )
+
+
+@signed_link_view(services.REQUEST_FOLLOWUP_LINK)
+def request_followup(request: HttpRequest, link, *, token: str) -> HttpResponse:
+    """The member's "did you connect?" link: opening it shows one button (mail
+    scanners open all three links of the email); pressing it records the answer,
+    which a later press of another link replaces."""
+    mentorship_request, outcome = link
+    recorded = False
+    if request.method == "POST":
+        services.mentorship_request_record_outcome(
+            mentorship_request=mentorship_request, outcome=outcome
+        )
+        mentorship_request.refresh_from_db()
+        recorded = mentorship_request.outcome == outcome
+    return render(
+        request,
+        "mentors/request_followup.html",
+        {
+            "mentorship_request": mentorship_request,
+            "outcome": outcome,
+            "outcome_label": MentorshipRequest.Outcome(outcome).label,
+            "recorded": recorded,
+            "directory_url": reverse("mentors:directory"),
         },
     )
 

@@ -258,6 +258,17 @@ PROGRAM_COORDINATOR_LINK_MAX_AGE_DAYS = env.int(
 PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS = env.int(
     "PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS", default=120
 )
+# Follow-ups (`manage.py mentors_followups`, daily): days after an acceptance
+# that the member is asked "did you connect?", and days without an answer after
+# which a request closes and the member hears of similar mentors. The member's
+# "did you connect?" links work MENTOR_FOLLOWUP_LINK_MAX_AGE_DAYS.
+MENTOR_FOLLOWUP_AFTER_DAYS = env.int("MENTOR_FOLLOWUP_AFTER_DAYS", default=14)
+MENTOR_REQUEST_UNANSWERED_AFTER_DAYS = env.int(
+    "MENTOR_REQUEST_UNANSWERED_AFTER_DAYS", default=14
+)
+MENTOR_FOLLOWUP_LINK_MAX_AGE_DAYS = env.int(
+    "MENTOR_FOLLOWUP_LINK_MAX_AGE_DAYS", default=60
+)
 # AMA: questions one member may send for one upcoming session.
 AMA_MAX_QUESTIONS_PER_MEMBER = env.int("AMA_MAX_QUESTIONS_PER_MEMBER", default=5)
 # Days the listserv's confirmation link works, and its preferences/unsubscribe

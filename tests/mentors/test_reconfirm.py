@@ -65,23 +65,37 @@ def test_reconfirmation_timeline(client):
     assert len(mail.outbox) == 2
 
 
-def test_clicking_still_mentoring_keeps_the_listing(client):
-    mentor = MentorFactory(confirmed_at=timezone.now() - 400 * DAY)
+def test_clicking_still_mentoring_keeps_the_listing_and_asks_the_load(client):
+    mentor = MentorFactory(confirmed_at=timezone.now() - 400 * DAY, capacity=3)
     mentor_send_reconfirmations()
+    assert "how many mentees you can take now" in mail.outbox[0].body
     path = link_in(mail.outbox[0], "still-mentoring")
 
-    # Opening the link (as a mail scanner would) changes nothing.
+    # Opening the link (as a mail scanner would) changes nothing; the load is
+    # there, filled in with the last answer.
     page = client.get(path)
     assertContains(page, "Yes, I'm still mentoring")
+    assert page.context["form"]["capacity"].value() == 3
+    assert page.context["form"]["accepting_mentees"].value() is True
+    assertContains(page, 'min="1" max="50"')
     mentor.refresh_from_db()
     assert mentor.reconfirmation_sent_at is not None
 
-    response = client.post(path)
+    # A load out of range is explained and confirms nothing.
+    refused = client.post(path, {"capacity": "0", "accepting_mentees": "on"})
+    assertContains(refused, "Enter a number from 1 to 50.", status_code=400)
+    mentor.refresh_from_db()
+    assert (mentor.capacity, mentor.reconfirmation_sent_at is None) == (3, False)
+
+    # The one press keeps the listing and records the load.
+    response = client.post(path, {"capacity": "1", "accepting_mentees": "on"})
     assert response.status_code == HTTPStatus.OK
     assertContains(response, "Your listing is confirmed")
+    assertContains(response, "You take up to 1 mentee at a time.")
     mentor.refresh_from_db()
     assert mentor.reconfirmation_sent_at is None
     assert timezone.now() - mentor.confirmed_at < datetime.timedelta(minutes=1)
+    assert (mentor.capacity, mentor.accepting_mentees) == (1, True)
 
     # A year later the cycle starts again; meanwhile nothing is sent.
     assert mentor_send_reconfirmations().reminded == 0
@@ -99,9 +113,11 @@ def test_stale_listing_comes_back_with_the_link(client, active_member):
     path = link_in(mail.outbox[-1], "still-mentoring")
     client.force_login(active_member)
     assert "Vega" not in client.get(reverse("mentors:directory")).content.decode()
-    client.post(path)
+    # Back, but not taking new mentees for now (the box unticked).
+    client.post(path, {"capacity": "2"})
     mentor.refresh_from_db()
     assert not mentor.is_stale
+    assert not mentor.accepting_mentees
     assertContains(client.get(reverse("mentors:directory")), "Vega")
 
 

@@ -319,6 +319,11 @@ def build_world() -> World:
         "still_accurate_token": hub_services.STILL_ACCURATE_LINK.token(coordinator),
         "confirm_token": CONFIRM_LINK.token(pending_subscriber),
         "manage_token": MANAGE_LINK.token(subscriber.pk),
+        "request_followup_token": _path_token(
+            mentor_services.request_followup_url(
+                mentorship_request=mentorship_request, outcome="connected"
+            )
+        ),
         "email_confirmation_key": EmailConfirmationHMAC(address).key,
         "reset_uidb36": user_pk_to_url_str(users["active"]),
         "reset_key": default_token_generator.make_token(users["active"]),
@@ -350,6 +355,7 @@ PROVIDERS = {
     "mentors:still-mentoring": lambda w: ((), {"token": w.mentor_still_token}),
     "mentors:email-confirm": lambda w: ((), {"token": w.mentor_email_token}),
     "mentors:request-answer": lambda w: ((), {"token": w.request_answer_token}),
+    "mentors:request-followup": lambda w: ((), {"token": w.request_followup_token}),
     "mentors:ask": lambda w: ((), {"pk": w.mentor.pk}),
     "mentors:request-withdraw": lambda w: ((), {"pk": w.mentorship_request.pk}),
     "residency_hub:program-detail": lambda w: ((), {"slug": w.program.slug}),

@@ -79,6 +79,7 @@ SIGNED_LINK = {
     "mentors:still-mentoring",
     "mentors:email-confirm",
     "mentors:request-answer",
+    "mentors:request-followup",
     "residency_hub:calendar-feed",
     "residency_hub:coordinator-edit",
     "residency_hub:coordinator-confirm",
