@@ -447,7 +447,14 @@ class MentorshipRequestAdmin(admin.ModelAdmin):
 class SavedSearchAdmin(admin.ModelAdmin):
     """Read-only: members save and delete their searches themselves."""
 
-    list_display = ["name", "member", "query", "alerts", "created_at", "last_checked_at"]
+    list_display = [
+        "name",
+        "member",
+        "query",
+        "alerts",
+        "created_at",
+        "last_checked_at",
+    ]
     list_filter = ["alerts", "created_at"]
     list_select_related = ["member"]
     search_fields = ["name", "member__email"]

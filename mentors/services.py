@@ -788,7 +788,5 @@ def saved_search_stop_alerts(*, saved_search) -> bool:
     from mentors.models import SavedSearch
 
     return bool(
-        SavedSearch.objects.filter(pk=saved_search.pk, alerts=True).update(
-            alerts=False
-        )
+        SavedSearch.objects.filter(pk=saved_search.pk, alerts=True).update(alerts=False)
     )

@@ -534,6 +534,4 @@ def saved_search_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     stopped = request.method == "POST"
     if stopped:
         services.saved_search_stop_alerts(saved_search=saved_search)
-    return render(
-        request, template, {"saved_search": saved_search, "stopped": stopped}
-    )
+    return render(request, template, {"saved_search": saved_search, "stopped": stopped})
