@@ -38,6 +38,7 @@ MEMBERS_ONLY = {
     "mentors:directory",
     "mentors:detail",
     "mentors:ask",
+    "mentors:saved-search-save",
     "residency_hub:program-list",
     "residency_hub:program-detail",
     "residency_hub:specialty-detail",
@@ -57,6 +58,8 @@ LOGIN_REQUIRED = {
     "residency_hub:feed-token-revoke",
     "listserv:member-subscribe",
     "mentors:request-withdraw",
+    "mentors:saved-search-delete",
+    "mentors:saved-search-alerts",
     # allauth's own account and two-factor pages
     "account_reauthenticate",
     "account_email",
@@ -78,6 +81,7 @@ SIGNED_LINK = {
     "mentors:still-mentoring",
     "mentors:email-confirm",
     "mentors:request-answer",
+    "mentors:saved-search-unsubscribe",
     "residency_hub:calendar-feed",
     "residency_hub:coordinator-edit",
     "residency_hub:coordinator-confirm",
@@ -318,9 +322,11 @@ def test_members_only_pages_carry_the_access_mixin():
 POST_DATA = {
     "ama:question-create": {"text": "Would this question be saved without access?"},
     "ama:question-vote": {"action": "vote"},
+    "mentors:saved-search-save": {"name": "Matrix search", "query": "state=PR"},
 }
 # Members-only pages whose POST changes data for an active member.
 POST_CHANGES = {
+    "mentors:saved-search-save",
     "ama:question-create",
     "ama:question-vote",
     "residency_hub:feed-token-rotate",
@@ -409,6 +415,7 @@ def tampered(token: str) -> list[str]:
 TOKEN_ROUTES = [
     "mentors:email-confirm",
     "mentors:request-answer",
+    "mentors:saved-search-unsubscribe",
     "mentors:manage",
     "mentors:manage-pause",
     "mentors:manage-remove",
