@@ -19,7 +19,13 @@ from lmsa_portal.admin_tools import (
     decline_action,
 )
 from mentors.forms import StaffPauseForm
-from mentors.models import Language, Mentor, MentorshipRequest, PendingMentor
+from mentors.models import (
+    Language,
+    Mentor,
+    MentorshipRequest,
+    PendingMentor,
+    SavedSearch,
+)
 from mentors.resources import MentorResource
 from mentors.services import (
     mentor_approve,
@@ -457,3 +463,27 @@ class MentorshipRequestAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    """Read-only: members save and delete their searches themselves."""
+
+    list_display = [
+        "name",
+        "member",
+        "query",
+        "alerts",
+        "created_at",
+        "last_checked_at",
+    ]
+    list_filter = ["alerts", "created_at"]
+    list_select_related = ["member"]
+    search_fields = ["name", "member__email"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

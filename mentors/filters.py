@@ -1,5 +1,7 @@
 """Directory filters: each is a GET parameter, so every view is a shareable URL."""
 
+from urllib.parse import urlencode
+
 import django_filters
 from django import forms
 from django.db.models import F
@@ -141,3 +143,27 @@ class MentorFilter(django_filters.FilterSet):
         ordering = SORT_ORDERINGS.get(sort or "name")
         ordering = ordering() if callable(ordering) else ordering
         return queryset.order_by("-taking", *ordering)
+
+
+def saved_search_query(data) -> tuple[str, dict]:
+    """The canonical query string of directory filters (``data``: a QueryDict),
+    and the filter form's errors by field label: ``("", errors)`` when any
+    filter is unknown or not understood, so junk is never saved."""
+    form = MentorFilter(data=data, queryset=Mentor.objects.none()).form
+    errors = {}
+    unknown = sorted(set(data) - set(form.fields) - {"page"})
+    if unknown:
+        errors[str(_("Unknown filters"))] = [", ".join(unknown)]
+    if not form.is_valid():
+        for name, messages in form.errors.items():
+            label = form.fields[name].label if name in form.fields else name
+            errors[str(label)] = [str(message) for message in messages]
+    if errors:
+        return "", errors
+    # In the form's order, as the form reads them (the last of repeated values).
+    pairs = [
+        (name, data.get(name, "").strip())
+        for name in form.fields
+        if data.get(name, "").strip()
+    ]
+    return urlencode(pairs), {}

@@ -6,12 +6,15 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
+from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lmsa_portal.abuse import HoneypotFormMixin
 from lmsa_portal.localized import localized_name_ordering
+from mentors.filters import saved_search_query
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
     MODE_FIELDS,
@@ -21,6 +24,7 @@ from mentors.models import (
     Mentor,
     MentoringMode,
     MentorshipRequest,
+    SavedSearch,
 )
 
 PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s/xXextEXT]*$")
@@ -355,3 +359,59 @@ def about_member(user) -> str:
     if membership.graduation_year:
         parts.append(str(_("class of %(year)s") % {"year": membership.graduation_year}))
     return ", ".join(str(part) for part in parts)
+
+
+class SavedSearchForm(forms.Form):
+    """Name the directory's current filters to keep them (and hear about new
+    mentors matching). ``query`` is the directory's query string."""
+
+    name = forms.CharField(
+        label=_("Name this search"),
+        max_length=80,
+        help_text=_("For example: pediatrics in Puerto Rico, in Spanish."),
+    )
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.filter_errors: dict = {}
+
+    def clean(self):
+        # Errors of the (hidden) filters are the form's own, shown at its top.
+        cleaned = super().clean()
+        query, self.filter_errors = saved_search_query(
+            QueryDict(cleaned.get("query", ""))
+        )
+        if self.filter_errors:
+            raise forms.ValidationError(
+                _(
+                    "Some filters were not understood, so this search cannot be "
+                    "saved. Fix them in the directory first."
+                ),
+                code="bad_filters",
+            )
+        if len(query) > SavedSearch._meta.get_field("query").max_length:
+            raise forms.ValidationError(
+                _("These filters are too long to save: use fewer search words."),
+                code="too_long",
+            )
+        cleaned["query"] = query
+        mine = SavedSearch.objects.filter(member=self.member)
+        same = mine.filter(query=query).first()
+        if same is not None:
+            raise forms.ValidationError(
+                _("You already saved these filters as “%(name)s”.")
+                % {"name": same.name},
+                code="duplicate",
+            )
+        if mine.count() >= settings.MENTOR_MAX_SAVED_SEARCHES:
+            raise forms.ValidationError(
+                _(
+                    "You have %(count)s saved searches, the most you can keep. "
+                    "Delete one on your account page first."
+                )
+                % {"count": settings.MENTOR_MAX_SAVED_SEARCHES},
+                code="limit",
+            )
+        return cleaned

@@ -513,3 +513,46 @@ class MentorshipRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} → {self.mentor}"
+
+
+class SavedSearch(models.Model):
+    """Directory filters a member saved with a name; a weekly email tells them
+    about new live mentors matching (``manage.py mentors_search_alerts``)."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+        verbose_name=_("member"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    # The directory's query string, as the filter form understood it (checked
+    # when saved, and again before each alert).
+    query = models.CharField(_("filters"), max_length=500, blank=True)
+    alerts = models.BooleanField(_("weekly email about new mentors"), default=True)
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    last_checked_at = models.DateTimeField(
+        _("new mentors checked up to"),
+        null=True,
+        blank=True,
+        help_text=_("Mentors approved before this were already in an alert."),
+    )
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "query"], name="mentors_saved_search_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def directory_url(self) -> str:
+        """The directory with these filters (re-runs the search)."""
+        path = reverse("mentors:directory")
+        return f"{path}?{self.query}" if self.query else path

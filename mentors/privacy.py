@@ -43,6 +43,18 @@ def export_user_data(user) -> dict:
             }
             for request in user.mentorship_requests.select_related("mentor")
         ],
+        "saved_searches": [
+            {
+                "name": search.name,
+                "filters": search.query,
+                "weekly_email": search.alerts,
+                "saved_at": search.created_at.isoformat(),
+                "last_checked_at": search.last_checked_at.isoformat()
+                if search.last_checked_at
+                else None,
+            }
+            for search in user.saved_searches.all()
+        ],
     }
 
 
@@ -50,3 +62,4 @@ def erase_user_data(user) -> None:
     user.mentor_listings.update(user=None)
     # The mentor is told nothing; their link then says the request was withdrawn.
     user.mentorship_requests.all().delete()
+    user.saved_searches.all().delete()

@@ -12,7 +12,8 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.http import HttpRequest
+from django.db.models import Q
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import capfirst
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from listserv.suppression import normalise, suppressed_among
 from lmsa_portal.mail import portal_url, send_templated_email, user_language
 from lmsa_portal.signing import LinkUnusable, SignedLink, address_fingerprint
-from members.access import is_active_member
+from members.access import is_active_member, with_member_state
 from members.models import User
 from mentors.models import Language, Mentor, MentorshipRequest
 
@@ -847,4 +848,149 @@ def _email_unanswered(mentorship_request) -> None:
             "directory_url": portal_url(reverse("mentors:directory")),
         },
         language=user_language(member),
+    )
+
+
+# ------------------------------------------------------------------------------
+# Saved searches: a weekly email about new mentors matching (weekly cron)
+# ------------------------------------------------------------------------------
+ALERT_MENTORS_SHOWN = 10
+
+
+def _saved_search(value):
+    from mentors.models import SavedSearch
+
+    saved_search = SavedSearch.objects.filter(pk=value["search"]).first()
+    if saved_search is None:  # deleted on the account page: nothing left to stop
+        raise LinkUnusable(
+            title=_("Weekly email about new mentors"),
+            message=_(
+                "This saved search was deleted: you will get no more emails about it."
+            ),
+        )
+    return saved_search
+
+
+SAVED_SEARCH_UNSUBSCRIBE_LINK = SignedLink(
+    purpose="mentor-saved-search-unsubscribe",
+    url_name="mentors:saved-search-unsubscribe",
+    max_age_setting="MENTOR_SAVED_SEARCH_LINK_MAX_AGE_DAYS",
+    sign=lambda saved_search: {"search": saved_search.pk},
+    load=_saved_search,
+    # The member's saved searches (and their emails) are on their account page.
+    renew_url_name="members:me",
+    renew_label=gettext_lazy("My account"),
+)
+
+
+def saved_search_unsubscribe_url(*, saved_search) -> str:
+    """The one-click link in a saved search's alert that stops its emails."""
+    return SAVED_SEARCH_UNSUBSCRIBE_LINK.url(saved_search)
+
+
+def alert_week_start(now: datetime.datetime) -> datetime.datetime:
+    """Monday 00:00 (the portal's time zone) of the week ``now`` is in: each
+    saved search is checked at most once a week."""
+    zone = timezone.get_default_timezone()
+    today = timezone.localtime(now, zone).date()
+    monday = today - datetime.timedelta(days=today.weekday())
+    return timezone.make_aware(datetime.datetime.combine(monday, datetime.time()), zone)
+
+
+def saved_search_new_mentors(*, saved_search, since, until):
+    """Live mentors matching ``saved_search`` approved in (since, until], or None
+    when its filters are no longer understood (a specialty was removed, say):
+    leaving one out would widen the search."""
+    from mentors.filters import MentorFilter, saved_search_query
+
+    query, errors = saved_search_query(QueryDict(saved_search.query))
+    if errors:
+        return None
+    found = MentorFilter(
+        data=QueryDict(query), queryset=Mentor.objects.live().for_directory()
+    ).qs
+    return found.filter(decided_at__gt=since, decided_at__lte=until)
+
+
+@dataclass
+class AlertResult:
+    checked: int = 0
+    sent: int = 0
+
+
+def saved_search_send_alerts(*, now: datetime.datetime | None = None) -> AlertResult:
+    """Email each active member, per saved search, the live mentors approved
+    since its last check. Idempotent: a search is checked once a week
+    (``last_checked_at``), so a second run in the same week sends nothing; a
+    member who is not active gets nothing, and their search waits for them."""
+    from mentors.models import SavedSearch
+
+    now = now or timezone.now()
+    week_start = alert_week_start(now)
+    due = Q(last_checked_at__lt=week_start) | Q(
+        last_checked_at__isnull=True, created_at__lt=week_start
+    )
+    searches = SavedSearch.objects.filter(due, alerts=True)
+    members = {
+        member.pk: member
+        for member in with_member_state(
+            User.objects.filter(pk__in=searches.values("member_id"))
+        )
+    }
+    result = AlertResult()
+    for search_id, member_id in searches.values_list("pk", "member_id"):
+        member = members[member_id]
+        if not is_active_member(member):
+            continue
+        with transaction.atomic():
+            saved_search = (
+                SavedSearch.objects.select_for_update()
+                .filter(due, pk=search_id, alerts=True)
+                .first()
+            )
+            if saved_search is None:
+                continue
+            since = saved_search.last_checked_at or saved_search.created_at
+            saved_search.last_checked_at = now
+            saved_search.save(update_fields=["last_checked_at"])
+            result.checked += 1
+            found = saved_search_new_mentors(
+                saved_search=saved_search, since=since, until=now
+            )
+            total = found.count() if found is not None else 0
+            if not total:
+                continue
+            unsubscribe_url = saved_search_unsubscribe_url(saved_search=saved_search)
+            send_templated_email(
+                template_prefix="mentors/email/saved_search_alert",
+                to=[member.email],
+                context={
+                    "saved_search": saved_search,
+                    "mentors": [
+                        (mentor, portal_url(mentor.get_absolute_url()))
+                        for mentor in found[:ALERT_MENTORS_SHOWN]
+                    ],
+                    "total": total,
+                    "more": max(total - ALERT_MENTORS_SHOWN, 0),
+                    "since": since,
+                    "directory_url": portal_url(saved_search.directory_url),
+                    "account_url": portal_url(reverse("members:me")),
+                    "unsubscribe_url": unsubscribe_url,
+                },
+                language=user_language(member),
+                headers={
+                    "List-Unsubscribe": f"<{unsubscribe_url}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            )
+            result.sent += 1
+    return result
+
+
+def saved_search_stop_alerts(*, saved_search) -> bool:
+    """Stop a saved search's weekly email; True when it was on."""
+    from mentors.models import SavedSearch
+
+    return bool(
+        SavedSearch.objects.filter(pk=saved_search.pk, alerts=True).update(alerts=False)
     )

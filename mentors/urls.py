@@ -13,6 +13,22 @@ urlpatterns = [
     ),
     path("answer/<str:token>/", views.request_answer, name="request-answer"),
     path("connected/<str:token>/", views.request_followup, name="request-followup"),
+    path("searches/save/", views.saved_search_save, name="saved-search-save"),
+    path(
+        "searches/<int:pk>/delete/",
+        views.saved_search_delete,
+        name="saved-search-delete",
+    ),
+    path(
+        "searches/<int:pk>/alerts/",
+        views.saved_search_alerts,
+        name="saved-search-alerts",
+    ),
+    path(
+        "searches/unsubscribe/<str:token>/",
+        views.saved_search_unsubscribe,
+        name="saved-search-unsubscribe",
+    ),
     path("join/", views.MentorSignupView.as_view(), name="join"),
     path("join/thanks/", views.signup_thanks, name="thanks"),
     path("share/", views.share, name="share"),

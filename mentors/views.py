@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
@@ -27,7 +28,7 @@ from lmsa_portal.signing import signed_link_view
 from members.access import ActiveMemberRequiredMixin, active_member_required
 from members.models import Membership
 from mentors import services
-from mentors.filters import MentorFilter
+from mentors.filters import MentorFilter, saved_search_query
 from mentors.forms import (
     MentorEditForm,
     MentorLoadForm,
@@ -37,9 +38,10 @@ from mentors.forms import (
     RemoveForm,
     RequestDeclineForm,
     RequestLinkForm,
+    SavedSearchForm,
     about_member,
 )
-from mentors.models import Mentor, MentorshipRequest
+from mentors.models import Mentor, MentorshipRequest, SavedSearch
 
 
 def _signup_rate(name: str, default: str) -> str:
@@ -69,6 +71,9 @@ class MentorDirectoryView(ActiveMemberRequiredMixin, FilterView):
             value
             for key, value in self.request.GET.items()
             if key not in ("page", "sort")
+        )
+        context["save_form"] = SavedSearchForm(
+            initial={"query": self.request.GET.urlencode()}, member=self.request.user
         )
         return context
 
@@ -454,3 +459,90 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if services.mentorship_request_withdraw(mentorship_request=mentorship_request):
         messages.success(request, _("Your request was withdrawn."))
     return redirect("members:me")
+
+
+# ------------------------------------------------------------------------------
+# Saved searches
+# ------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@active_member_required
+def saved_search_save(request: HttpRequest) -> HttpResponse:
+    """Save the directory's current filters with a name (the directory posts
+    here; GET shows the same form for the filters in its query string)."""
+    if request.method == "POST":
+        form = SavedSearchForm(request.POST, member=request.user)
+        if form.is_valid():
+            saved_search = SavedSearch.objects.create(
+                member=request.user,
+                name=form.cleaned_data["name"],
+                query=form.cleaned_data["query"],
+            )
+            messages.success(
+                request,
+                _(
+                    "Search saved as “%(name)s”. Each week we email you the new "
+                    "mentors who match it; your saved searches are on your "
+                    "account page."
+                )
+                % {"name": saved_search.name},
+            )
+            return redirect(saved_search.directory_url)
+        status = HTTPStatus.BAD_REQUEST
+    else:
+        form = SavedSearchForm(
+            initial={"query": request.GET.urlencode()}, member=request.user
+        )
+        form.filter_errors = saved_search_query(request.GET)[1]
+        status = HTTPStatus.OK
+    return render(
+        request,
+        "mentors/savedsearch_form.html",
+        {
+            "form": form,
+            "directory_url": reverse("mentors:directory")
+            + ("?" + form["query"].value() if form["query"].value() else ""),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the member's saved searches (and its weekly email)."""
+    saved_search = get_object_or_404(SavedSearch, pk=pk, member=request.user)
+    saved_search.delete()
+    messages.success(
+        request,
+        _("The saved search “%(name)s” was deleted.") % {"name": saved_search.name},
+    )
+    return redirect("members:me")
+
+
+@require_POST
+@login_required
+def saved_search_alerts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn a saved search's weekly email on or off from the account page."""
+    saved_search = get_object_or_404(SavedSearch, pk=pk, member=request.user)
+    saved_search.alerts = request.POST.get("alerts") == "on"
+    saved_search.save(update_fields=["alerts"])
+    if saved_search.alerts:
+        messages.success(request, _("The weekly email for this search is on."))
+    else:
+        messages.success(request, _("The weekly email for this search is off."))
+    return redirect("members:me")
+
+
+@csrf_exempt  # RFC 8058: mail clients POST with no session and no CSRF token
+@require_http_methods(["GET", "POST"])
+@signed_link_view(services.SAVED_SEARCH_UNSUBSCRIBE_LINK)
+def saved_search_unsubscribe(
+    request: HttpRequest, saved_search, *, token: str
+) -> HttpResponse:
+    """The alert's unsubscribe link: GET shows one button (mail scanners open
+    links), POST stops that search's weekly email (no login needed)."""
+    template = "mentors/saved_search_unsubscribe.html"
+    stopped = request.method == "POST"
+    if stopped:
+        services.saved_search_stop_alerts(saved_search=saved_search)
+    return render(request, template, {"saved_search": saved_search, "stopped": stopped})

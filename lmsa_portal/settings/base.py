@@ -269,6 +269,12 @@ MENTOR_REQUEST_UNANSWERED_AFTER_DAYS = env.int(
 MENTOR_FOLLOWUP_LINK_MAX_AGE_DAYS = env.int(
     "MENTOR_FOLLOWUP_LINK_MAX_AGE_DAYS", default=60
 )
+# Saved directory searches one member may keep (each gets a weekly email about new
+# mentors, `manage.py mentors_search_alerts`), and how long its unsubscribe link works.
+MENTOR_MAX_SAVED_SEARCHES = env.int("MENTOR_MAX_SAVED_SEARCHES", default=5)
+MENTOR_SAVED_SEARCH_LINK_MAX_AGE_DAYS = env.int(
+    "MENTOR_SAVED_SEARCH_LINK_MAX_AGE_DAYS", default=365
+)
 # AMA: questions one member may send for one upcoming session.
 AMA_MAX_QUESTIONS_PER_MEMBER = env.int("AMA_MAX_QUESTIONS_PER_MEMBER", default=5)
 # Days the listserv's confirmation link works, and its preferences/unsubscribe

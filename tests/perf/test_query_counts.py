@@ -120,8 +120,8 @@ BUDGETS = {
     "AMA archive, search": 10,
     "AMA video page": 8,
     "AMA upcoming session": 10,
-    # + the mentorship requests and the AMA announcements cards
-    "account page": 12,
+    # + the mentorship requests, saved searches and AMA announcements cards
+    "account page": 13,
     # + the member's state, for the "waiting for approval" notice in the layout
     "listserv sign-up": 9,
     "listserv preferences": 7,

@@ -260,6 +260,11 @@ def build_world() -> World:
         about_me="Matrix student",
         hopes="Matrix hopes",
     )
+    from mentors.models import SavedSearch
+
+    saved_search = SavedSearch.objects.create(
+        member=users["active"], name="Matrix search", query="specialty=matrix-medicine"
+    )
     # Rows some admin pages list, so each of its object pages opens.
     MentorFactory(status=Mentor.Status.PENDING, decided_at=None, confirmed_at=None)
     Delivery.objects.create(mailing=mailing, subscriber=subscriber)
@@ -309,6 +314,10 @@ def build_world() -> World:
         "mentor_still_token": mentor_services.STILL_MENTORING_LINK.token(mentor),
         "mentor_email_token": _mentor_email_token(mentor),
         "mentorship_request": mentorship_request,
+        "saved_search": saved_search,
+        "saved_search_token": _path_token(
+            mentor_services.saved_search_unsubscribe_url(saved_search=saved_search)
+        ),
         "request_answer_token": _path_token(
             mentor_services.request_answer_url(
                 mentorship_request=mentorship_request, answer="decline"
@@ -358,6 +367,12 @@ PROVIDERS = {
     "mentors:request-followup": lambda w: ((), {"token": w.request_followup_token}),
     "mentors:ask": lambda w: ((), {"pk": w.mentor.pk}),
     "mentors:request-withdraw": lambda w: ((), {"pk": w.mentorship_request.pk}),
+    "mentors:saved-search-delete": lambda w: ((), {"pk": w.saved_search.pk}),
+    "mentors:saved-search-alerts": lambda w: ((), {"pk": w.saved_search.pk}),
+    "mentors:saved-search-unsubscribe": lambda w: (
+        (),
+        {"token": w.saved_search_token},
+    ),
     "residency_hub:program-detail": lambda w: ((), {"slug": w.program.slug}),
     "residency_hub:specialty-detail": lambda w: ((), {"slug": w.specialty.slug}),
     "residency_hub:calendar": lambda w: ((), {"slug": w.specialty.slug}),

@@ -39,6 +39,7 @@ MEMBERS_ONLY = {
     "mentors:directory",
     "mentors:detail",
     "mentors:ask",
+    "mentors:saved-search-save",
     "residency_hub:program-list",
     "residency_hub:program-detail",
     "residency_hub:specialty-detail",
@@ -58,6 +59,8 @@ LOGIN_REQUIRED = {
     "residency_hub:feed-token-revoke",
     "listserv:member-subscribe",
     "mentors:request-withdraw",
+    "mentors:saved-search-delete",
+    "mentors:saved-search-alerts",
     # allauth's own account and two-factor pages
     "account_reauthenticate",
     "account_email",
@@ -80,6 +83,7 @@ SIGNED_LINK = {
     "mentors:email-confirm",
     "mentors:request-answer",
     "mentors:request-followup",
+    "mentors:saved-search-unsubscribe",
     "residency_hub:calendar-feed",
     "residency_hub:coordinator-edit",
     "residency_hub:coordinator-confirm",
@@ -320,9 +324,11 @@ def test_members_only_pages_carry_the_access_mixin():
 POST_DATA = {
     "ama:question-create": {"text": "Would this question be saved without access?"},
     "ama:question-vote": {"action": "vote"},
+    "mentors:saved-search-save": {"name": "Matrix search", "query": "state=PR"},
 }
 # Members-only pages whose POST changes data for an active member.
 POST_CHANGES = {
+    "mentors:saved-search-save",
     "ama:question-create",
     "ama:question-vote",
     "residency_hub:feed-token-rotate",
