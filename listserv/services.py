@@ -72,7 +72,7 @@ def subscriber_send_confirmation(
         context={
             "subscriber": subscriber,
             "confirm_url": confirm_url,
-            "link_days": getattr(settings, "LISTSERV_CONFIRM_LINK_DAYS", 30),
+            "link_days": settings.LISTSERV_CONFIRM_LINK_DAYS,
         },
         language=language or get_language(),
     )
@@ -298,7 +298,7 @@ def _enqueue_sending(mailing: Mailing) -> None:
 
     # A long mailing can run on its own queue (and worker), so confirmation
     # emails on the default queue are not stuck behind it.
-    queue_name = getattr(settings, "LISTSERV_TASK_QUEUE", None)
+    queue_name = settings.LISTSERV_TASK_QUEUE or None
     send_mailing.using(queue_name=queue_name).enqueue(mailing_id=mailing.pk)
 
 

@@ -11,12 +11,12 @@ MANAGE_PURPOSE = "listserv-manage"
 
 
 def confirm_max_age_seconds() -> int:
-    return getattr(settings, "LISTSERV_CONFIRM_LINK_DAYS", 30) * 86400
+    return settings.LISTSERV_CONFIRM_LINK_DAYS * 86400
 
 
 def manage_max_age_seconds() -> int:
     # Unsubscribe links sit in old emails: they must keep working for a long time.
-    return getattr(settings, "LISTSERV_MANAGE_LINK_DAYS", 730) * 86400
+    return settings.LISTSERV_MANAGE_LINK_DAYS * 86400
 
 
 def make_confirm_token(subscriber: Subscriber) -> str:

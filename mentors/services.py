@@ -30,27 +30,25 @@ DAY = 24 * 60 * 60
 
 def manage_link_max_age() -> int:
     """Seconds a self-service link stays valid (a fresh one is a form away)."""
-    return getattr(settings, "MENTOR_MANAGE_LINK_MAX_AGE_DAYS", 60) * DAY
+    return settings.MENTOR_MANAGE_LINK_MAX_AGE_DAYS * DAY
 
 
 def still_mentoring_link_max_age() -> int:
     """Seconds an "I'm still mentoring" link stays valid: past the stale date, so a
     late click still brings the listing back."""
-    return getattr(settings, "MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS", 90) * DAY
+    return settings.MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS * DAY
 
 
 def reconfirm_after() -> datetime.timedelta:
-    return datetime.timedelta(
-        days=getattr(settings, "MENTOR_RECONFIRM_AFTER_DAYS", 365)
-    )
+    return datetime.timedelta(days=settings.MENTOR_RECONFIRM_AFTER_DAYS)
 
 
 def stale_after() -> datetime.timedelta:
-    return datetime.timedelta(days=getattr(settings, "MENTOR_STALE_AFTER_DAYS", 30))
+    return datetime.timedelta(days=settings.MENTOR_STALE_AFTER_DAYS)
 
 
 def staff_emails() -> list[str]:
-    return list(getattr(settings, "STAFF_NOTIFICATION_EMAILS", ["staff@lmsa.net"]))
+    return list(settings.STAFF_NOTIFICATION_EMAILS)
 
 
 # ------------------------------------------------------------------------------

@@ -56,13 +56,13 @@ EVENT_FIELDS = ["title", "description", "starts_at", "ends_at", "time_zone", "li
 
 def coordinator_link_max_age() -> int:
     """Seconds a coordinator's edit link works (a fresh one is a form away)."""
-    return getattr(settings, "PROGRAM_COORDINATOR_LINK_MAX_AGE_DAYS", 60) * DAY
+    return settings.PROGRAM_COORDINATOR_LINK_MAX_AGE_DAYS * DAY
 
 
 def still_accurate_link_max_age() -> int:
     """Seconds a "still accurate?" link works: past the 60 days after which the
     program shows "not verified recently", so a late click still counts."""
-    return getattr(settings, "PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS", 120) * DAY
+    return settings.PROGRAM_STILL_ACCURATE_LINK_MAX_AGE_DAYS * DAY
 
 
 # ------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def _send_receipt(*, submission: ProgramSubmission) -> None:
 def _tell_staff(*, submission: ProgramSubmission) -> None:
     send_templated_email(
         template_prefix="residency_hub/email/submission_received_staff",
-        to=list(getattr(settings, "STAFF_NOTIFICATION_EMAILS", [])),
+        to=list(settings.STAFF_NOTIFICATION_EMAILS),
         context={
             "submission": submission,
             "review_url": portal_url(
