@@ -16,7 +16,7 @@ class QuestionsClosed(Exception):
 
 
 def max_questions_per_member() -> int:
-    return getattr(settings, "AMA_MAX_QUESTIONS_PER_MEMBER", 5)
+    return settings.AMA_MAX_QUESTIONS_PER_MEMBER
 
 
 def question_submit(*, session: UpcomingSession, author: User, text: str) -> Question:

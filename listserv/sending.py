@@ -60,30 +60,30 @@ _TOKEN_PLACEHOLDER = "LISTSERVTOKENPLACEHOLDER"
 
 
 def batch_size_setting() -> int:
-    return getattr(settings, "LISTSERV_BATCH_SIZE", 100)
+    return settings.LISTSERV_BATCH_SIZE
 
 
 def rate_setting() -> float:
-    return getattr(settings, "LISTSERV_RATE_PER_SECOND", 10)
+    return settings.LISTSERV_RATE_PER_SECOND
 
 
 def max_attempts_setting() -> int:
-    return getattr(settings, "LISTSERV_MAX_ATTEMPTS", 3)
+    return settings.LISTSERV_MAX_ATTEMPTS
 
 
 def claim_timeout_setting() -> float:
-    return getattr(settings, "LISTSERV_CLAIM_TIMEOUT_SECONDS", 900)
+    return settings.LISTSERV_CLAIM_TIMEOUT_SECONDS
 
 
 def retry_delay_setting() -> float:
-    return getattr(settings, "LISTSERV_RETRY_DELAY_SECONDS", 60)
+    return settings.LISTSERV_RETRY_DELAY_SECONDS
 
 
 def message_id_domain() -> str:
     """Right-hand side of mailing Message-IDs: ``LISTSERV_MESSAGE_ID_DOMAIN``, else
     the host of ``PORTAL_BASE_URL``."""
     return (
-        getattr(settings, "LISTSERV_MESSAGE_ID_DOMAIN", "")
+        settings.LISTSERV_MESSAGE_ID_DOMAIN
         or urlsplit(settings.PORTAL_BASE_URL).hostname
         or "lmsa.net"
     )
@@ -131,17 +131,9 @@ class RenderedMailing:
         }
         self.html = render_to_string("listserv/email/mailing.html", context)
         self.text = render_to_string("listserv/email/mailing.txt", context)
-        self.from_email = getattr(
-            settings, "LISTSERV_FROM_EMAIL", settings.DEFAULT_FROM_EMAIL
-        )
-        self.mailto = getattr(
-            settings, "LISTSERV_UNSUBSCRIBE_MAILTO", "listserv-unsubscribe@lmsa.net"
-        )
-        self.list_id = getattr(
-            settings,
-            "LISTSERV_LIST_ID",
-            "LMSA National Mentorship Listserv <mentorship-listserv.lmsa.net>",
-        )
+        self.from_email = settings.LISTSERV_FROM_EMAIL
+        self.mailto = settings.LISTSERV_UNSUBSCRIBE_MAILTO
+        self.list_id = settings.LISTSERV_LIST_ID
         self.message_id_domain = message_id_domain()
         self.reply_to = [mailing.reply_to_address]
 

@@ -340,7 +340,7 @@ def _enqueue_sending(mailing: Mailing) -> None:
 
     # A long mailing can run on its own queue (and worker), so confirmation
     # emails on the default queue are not stuck behind it.
-    queue_name = getattr(settings, "LISTSERV_TASK_QUEUE", None)
+    queue_name = settings.LISTSERV_TASK_QUEUE or None
     send_mailing.using(queue_name=queue_name).enqueue(mailing_id=mailing.pk)
 
 

@@ -33,7 +33,7 @@ PROVIDERS = {
 
 
 def webhook_secret_configured() -> bool:
-    secret = (getattr(settings, "ANYMAIL", None) or {}).get("WEBHOOK_SECRET")
+    secret = settings.ANYMAIL.get("WEBHOOK_SECRET")
     if isinstance(secret, (list, tuple)):
         return any(secret)
     return bool(secret)
@@ -44,7 +44,7 @@ def tracking_view(view_class, required=()):
 
     @csrf_exempt
     def guarded(request, *args, **kwargs):
-        anymail = getattr(settings, "ANYMAIL", None) or {}
+        anymail = settings.ANYMAIL
         if not webhook_secret_configured() or not all(
             anymail.get(name) for name in required
         ):

@@ -20,9 +20,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
-DEFAULT_MAX_REQUEST_BODY_BYTES = 2_500_000
-DEFAULT_MAX_ADMIN_REQUEST_BODY_BYTES = 20_000_000
-
 
 def _is_signed_in(request) -> bool:
     user = getattr(request, "user", None)
@@ -82,14 +79,8 @@ class RequestBodyLimitMiddleware:
     @staticmethod
     def cap(request) -> int:
         if request.path_info.startswith("/admin/"):
-            return getattr(
-                settings,
-                "MAX_ADMIN_REQUEST_BODY_BYTES",
-                DEFAULT_MAX_ADMIN_REQUEST_BODY_BYTES,
-            )
-        return getattr(
-            settings, "MAX_REQUEST_BODY_BYTES", DEFAULT_MAX_REQUEST_BODY_BYTES
-        )
+            return settings.MAX_ADMIN_REQUEST_BODY_BYTES
+        return settings.MAX_REQUEST_BODY_BYTES
 
 
 def rightmost_forwarded_for(request) -> str:

@@ -76,7 +76,7 @@ class SecurityHeadersMiddleware:
         from django.conf import settings
 
         self.get_response = get_response
-        self.permissions_policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        self.permissions_policy = settings.PERMISSIONS_POLICY
 
     def __call__(self, request):
         response = self.get_response(request)

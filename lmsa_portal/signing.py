@@ -7,17 +7,17 @@ time, so it expires. ``signed_link_view`` is the one way a page consumes a link:
 the view gets what the link points at, and a link that is expired, tampered with,
 for another purpose or spent gets the one "this link cannot be used" page.
 
-    FOLLOW_UP_LINK = SignedLink(
-        purpose="mentor-follow-up",  # never reuse or rename: old links use it
-        url_name="mentors:follow-up",
-        max_age_setting="MENTOR_FOLLOW_UP_LINK_MAX_AGE_DAYS",
-        sign=lambda mentorship_request: {"request": mentorship_request.pk},
-        load=lambda value: MentorshipRequest.objects.get(pk=value["request"]),
+    SAVED_SEARCH_UNSUBSCRIBE_LINK = SignedLink(  # mentors/services.py
+        purpose="mentor-saved-search-unsubscribe",  # never rename: old links use it
+        url_name="mentors:saved-search-unsubscribe",
+        max_age_setting="MENTOR_SAVED_SEARCH_LINK_MAX_AGE_DAYS",  # declared in base.py
+        sign=lambda saved_search: {"search": saved_search.pk},
+        load=lambda value: SavedSearch.objects.get(pk=value["search"]),
     )
-    FOLLOW_UP_LINK.url(mentorship_request)  # in the email
+    SAVED_SEARCH_UNSUBSCRIBE_LINK.url(saved_search)  # in the email
 
-    @signed_link_view(FOLLOW_UP_LINK)
-    def follow_up(request, mentorship_request, *, token): ...
+    @signed_link_view(SAVED_SEARCH_UNSUBSCRIBE_LINK)
+    def saved_search_unsubscribe(request, saved_search, *, token): ...
 """
 
 from collections.abc import Callable

@@ -12,5 +12,5 @@ def membership(request) -> dict:
         # "pending", "expired", ...: the banner and the navigation badge read it.
         "member_state": SimpleLazyObject(lambda: member_state(request.user).value),
         "membership_contact_email": settings.MEMBERSHIP_CONTACT_EMAIL,
-        "mfa_required_for_staff": getattr(settings, "MFA_REQUIRED_FOR_STAFF", True),
+        "mfa_required_for_staff": settings.MFA_REQUIRED_FOR_STAFF,
     }

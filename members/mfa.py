@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 def _fernet() -> Fernet:
     # MFA_ENCRYPTION_KEY may be set separately so the secret key can rotate
     # without locking staff out; by default it is derived from SECRET_KEY.
-    material = getattr(settings, "MFA_ENCRYPTION_KEY", "") or settings.SECRET_KEY
+    material = settings.MFA_ENCRYPTION_KEY or settings.SECRET_KEY
     key = hashlib.sha256(f"lmsa-mfa:{material}".encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
@@ -68,7 +68,7 @@ class StaffSecurityMiddleware:
         return self.get_response(request)
 
     def _check_idle(self, request):
-        idle_limit = getattr(settings, "STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+        idle_limit = settings.STAFF_SESSION_IDLE_SECONDS
         now = int(time.time())
         last_seen = request.session.get(self.SESSION_KEY)
         if last_seen is not None and now - last_seen > idle_limit:
@@ -82,7 +82,7 @@ class StaffSecurityMiddleware:
         return None
 
     def _check_mfa(self, request):
-        if not getattr(settings, "MFA_REQUIRED_FOR_STAFF", True):
+        if not settings.MFA_REQUIRED_FOR_STAFF:
             return None
         admin_prefix = reverse("admin:index")
         if not request.path.startswith(admin_prefix):

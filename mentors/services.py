@@ -29,17 +29,15 @@ from mentors.models import Language, Mentor, MentorshipRequest
 
 
 def reconfirm_after() -> datetime.timedelta:
-    return datetime.timedelta(
-        days=getattr(settings, "MENTOR_RECONFIRM_AFTER_DAYS", 365)
-    )
+    return datetime.timedelta(days=settings.MENTOR_RECONFIRM_AFTER_DAYS)
 
 
 def stale_after() -> datetime.timedelta:
-    return datetime.timedelta(days=getattr(settings, "MENTOR_STALE_AFTER_DAYS", 30))
+    return datetime.timedelta(days=settings.MENTOR_STALE_AFTER_DAYS)
 
 
 def staff_emails() -> list[str]:
-    return list(getattr(settings, "STAFF_NOTIFICATION_EMAILS", ["staff@lmsa.net"]))
+    return list(settings.STAFF_NOTIFICATION_EMAILS)
 
 
 # ------------------------------------------------------------------------------

@@ -44,10 +44,6 @@ from mentors.forms import (
 from mentors.models import Mentor, MentorshipRequest, SavedSearch
 
 
-def _signup_rate(name: str, default: str) -> str:
-    return getattr(settings, name, default)
-
-
 class MentorDirectoryView(ActiveMemberRequiredMixin, FilterView):
     """The directory: live listings, filtered, searched, sorted and paginated."""
 
@@ -91,9 +87,9 @@ class MentorDetailView(ActiveMemberRequiredMixin, DetailView):
 
 @method_decorator(never_cache, name="dispatch")
 @public_form_ratelimit_class(
-    ip_rate=_signup_rate("MENTOR_SIGNUP_IP_RATE", "10/h"),
+    ip_rate=settings.MENTOR_SIGNUP_IP_RATE,
     email_field="email",
-    email_rate=_signup_rate("MENTOR_SIGNUP_EMAIL_RATE", "5/h"),
+    email_rate=settings.MENTOR_SIGNUP_EMAIL_RATE,
 )
 class MentorSignupView(FormView):
     """Public sign-up for physicians; signed-in users get their name prefilled."""
@@ -332,9 +328,9 @@ def email_confirm(request: HttpRequest, mentor: Mentor, *, token: str) -> HttpRe
 
 @method_decorator(never_cache, name="dispatch")
 @public_form_ratelimit_class(
-    ip_rate=_signup_rate("MENTOR_LINK_IP_RATE", "10/h"),
+    ip_rate=settings.MENTOR_LINK_IP_RATE,
     email_field="email",
-    email_rate=_signup_rate("MENTOR_LINK_EMAIL_RATE", "3/h"),
+    email_rate=settings.MENTOR_LINK_EMAIL_RATE,
 )
 class RequestLinkView(FormView):
     """Request a fresh self-service link; the answer never says if an email is known."""

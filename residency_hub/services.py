@@ -220,7 +220,7 @@ def _send_receipt(*, submission: ProgramSubmission) -> None:
 def _tell_staff(*, submission: ProgramSubmission) -> None:
     send_templated_email(
         template_prefix="residency_hub/email/submission_received_staff",
-        to=list(getattr(settings, "STAFF_NOTIFICATION_EMAILS", [])),
+        to=list(settings.STAFF_NOTIFICATION_EMAILS),
         context={
             "submission": submission,
             "review_url": portal_url(

@@ -67,6 +67,7 @@ THIRD_PARTY_APPS = [
     "django_tasks_db",
     "anymail",
 ]
+# The portal's own apps (demo data, the scale seed and the data export walk them).
 LOCAL_APPS = [
     # The project itself: staff operations across the initiatives (needs-attention
     # tiles, daily staff digest, reports) and its management command.
@@ -243,6 +244,12 @@ MENTOR_MANAGE_LINK_MAX_AGE_DAYS = env.int("MENTOR_MANAGE_LINK_MAX_AGE_DAYS", def
 MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS = env.int(
     "MENTOR_STILL_MENTORING_LINK_MAX_AGE_DAYS", default=90
 )
+# Rate limits (django-ratelimit syntax) of the public mentor sign-up and of the
+# fresh-link request, per IP and per email typed.
+MENTOR_SIGNUP_IP_RATE = "10/h"
+MENTOR_SIGNUP_EMAIL_RATE = "5/h"
+MENTOR_LINK_IP_RATE = "10/h"
+MENTOR_LINK_EMAIL_RATE = "3/h"
 # Mentorship requests: open requests one member may have at once, and how long a
 # request counts toward a mentor's load (the mentees they said they can take).
 MENTOR_MAX_OPEN_REQUESTS = env.int("MENTOR_MAX_OPEN_REQUESTS", default=3)
@@ -286,6 +293,17 @@ LISTSERV_MANAGE_LINK_DAYS = env.int("LISTSERV_MANAGE_LINK_DAYS", default=730)
 LISTSERV_BATCH_SIZE = env.int("LISTSERV_BATCH_SIZE", default=100)
 LISTSERV_RATE_PER_SECOND = env.float("LISTSERV_RATE_PER_SECOND", default=10)
 LISTSERV_MAX_ATTEMPTS = env.int("LISTSERV_MAX_ATTEMPTS", default=3)
+# Seconds before a failed message is retried, and after which a claimed batch
+# belongs to a dead worker (keep it well above batch size / rate).
+LISTSERV_RETRY_DELAY_SECONDS = env.int("LISTSERV_RETRY_DELAY_SECONDS", default=60)
+LISTSERV_CLAIM_TIMEOUT_SECONDS = env.int("LISTSERV_CLAIM_TIMEOUT_SECONDS", default=900)
+# A queue of its own for mailings (empty: the task's default queue); prod.py adds
+# it to the worker's queues. Run `db_worker --queue-name <it>` beside the default.
+LISTSERV_TASK_QUEUE = env("LISTSERV_TASK_QUEUE", default="")
+# Days the confirmation link works, and the unsubscribe / preferences links (they
+# sit in old emails, so they must keep working for a long time).
+LISTSERV_CONFIRM_LINK_DAYS = env.int("LISTSERV_CONFIRM_LINK_DAYS", default=30)
+LISTSERV_MANAGE_LINK_DAYS = env.int("LISTSERV_MANAGE_LINK_DAYS", default=730)
 # Soft bounces (mailbox full, server busy) within this many days that suppress an
 # address; a hard bounce or a spam complaint suppresses it at once.
 LISTSERV_SOFT_BOUNCE_LIMIT = env.int("LISTSERV_SOFT_BOUNCE_LIMIT", default=3)
@@ -297,6 +315,15 @@ LISTSERV_REPLY_TO = env("LISTSERV_REPLY_TO", default="mentorship@lmsa.net")
 LISTSERV_UNSUBSCRIBE_MAILTO = env(
     "LISTSERV_UNSUBSCRIBE_MAILTO", default="listserv-unsubscribe@lmsa.net"
 )
+# Sender of mailings (a no-reply address).
+LISTSERV_FROM_EMAIL = env("LISTSERV_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The List-Id header of mailings (RFC 2919).
+LISTSERV_LIST_ID = env(
+    "LISTSERV_LIST_ID",
+    default="LMSA National Mentorship Listserv <mentorship-listserv.lmsa.net>",
+)
+# Right-hand side of mailing Message-IDs (empty: the host of PORTAL_BASE_URL).
+LISTSERV_MESSAGE_ID_DOMAIN = env("LISTSERV_MESSAGE_ID_DOMAIN", default="")
 
 # ------------------------------------------------------------------------------
 # Internationalisation
@@ -352,6 +379,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Permissions-Policy header of every response (lmsa_portal.middleware).
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"

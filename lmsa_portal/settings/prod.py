@@ -1,7 +1,7 @@
 """Production: every secret from the environment, refuse to start without one."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LISTSERV_TASK_QUEUE, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: missing means refuse to start
@@ -14,8 +14,12 @@ CACHES = {"default": env.cache("CACHE_URL")}
 vars().update(env.email_url("EMAIL_URL"))
 MFA_REQUIRED_FOR_STAFF = True
 
+# Mailings may run on a queue of their own (LISTSERV_TASK_QUEUE).
 TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", *([LISTSERV_TASK_QUEUE] if LISTSERV_TASK_QUEUE else [])],
+    }
 }
 
 STORAGES = {
