@@ -30,9 +30,14 @@ def sync_content_curator_permissions(sender, using: str = "default", **kwargs) -
     group = Group.objects.using(using).filter(name=CONTENT_CURATORS_GROUP).first()
     if group is None:
         return
-    permissions = Permission.objects.using(using).filter(
-        Q(content_type__app_label__in=CONTENT_APP_LABELS)
-        | Q(content_type__app_label="lmsa_portal", codename="view_reports")
+    permissions = (
+        Permission.objects.using(using)
+        .filter(
+            Q(content_type__app_label__in=CONTENT_APP_LABELS)
+            | Q(content_type__app_label="lmsa_portal", codename="view_reports")
+        )
+        # What a member wrote to a mentor is read only by staff given it by name.
+        .exclude(content_type__app_label="mentors", codename="view_request_message")
     )
     group.permissions.set(permissions)
 

@@ -196,6 +196,9 @@ class MentorshipRequestInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member", "mentor")
+
 
 @admin.register(Mentor)
 class MentorAdmin(MentorReviewActionsMixin, ImportExportMixin, SimpleHistoryAdmin):

@@ -192,6 +192,18 @@ class MentorForm(forms.ModelForm):
             self.instance.contact_by or ContactChoice.EMAIL_AND_PHONE
         )
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("contact_by") == ContactChoice.PHONE and not cleaned.get(
+            "phone"
+        ):
+            if "phone" not in self.errors:
+                self.add_error(
+                    "phone",
+                    _("Add your phone number, or choose another way to be reached."),
+                )
+        return cleaned
+
     def clean_phone(self):
         phone = " ".join(self.cleaned_data.get("phone", "").split())
         if not phone:

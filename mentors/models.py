@@ -80,6 +80,7 @@ def language_name(code: str, name: str, name_es: str) -> str:
 class ContactChoice(models.TextChoices):
     EMAIL_AND_PHONE = "email_phone", _("Show my email and phone to active members")
     EMAIL = "email", _("Show my email, not my phone")
+    PHONE = "phone", _("Show my phone, not my email")
     PORTAL = "portal", _("Contact me only through the portal")
 
 
@@ -376,15 +377,19 @@ class Mentor(models.Model):
     @property
     def shows_email(self) -> bool:
         """Members see the address: the physician consented and did not choose
-        "only through the portal" (an import with no consent shows nothing)."""
-        return self.consent_to_share and self.contact_by != ContactChoice.PORTAL
+        "only through the portal" or "my phone, not my email" (an import with no
+        consent shows nothing)."""
+        return self.consent_to_share and self.contact_by in (
+            ContactChoice.EMAIL_AND_PHONE,
+            ContactChoice.EMAIL,
+        )
 
     @property
     def shows_phone(self) -> bool:
         return (
             self.consent_to_share
             and bool(self.phone)
-            and self.contact_by == ContactChoice.EMAIL_AND_PHONE
+            and self.contact_by in (ContactChoice.EMAIL_AND_PHONE, ContactChoice.PHONE)
         )
 
     @property

@@ -575,7 +575,9 @@ def mentorship_request_create(*, mentor: Mentor, member: User, fields: dict):
     it by email (Reply-To the member) with two one-click answers."""
     from mentors.models import MentorshipRequest
 
-    # Lock the listing: two requests at once cannot both take its last place.
+    # Lock the member, then the listing: two requests at once can neither pass
+    # the member's cap of open requests nor both take the listing's last place.
+    User.objects.select_for_update().values_list("pk", flat=True).get(pk=member.pk)
     mentor = Mentor.objects.select_for_update().get(pk=mentor.pk)
     if not mentor.is_live() or not mentor.is_taking_mentees:
         raise RequestRefused(
@@ -634,12 +636,11 @@ def mentorship_request_answer(*, mentorship_request, answer: str, note: str = ""
     locked.answered_at = timezone.now()
     locked.save(update_fields=["status", "decline_note", "answered_at"])
     member = locked.member
+    if not _may_email(member, suppressed_among([member.email])):
+        return True  # answered; the address bounced or the account is closed
     similar = []
     if locked.status == MentorshipRequest.Status.DECLINED:
-        similar = [
-            (other.full_name, portal_url(other.get_absolute_url()))
-            for other in similar_mentors(mentor=locked.mentor)
-        ]
+        similar = _similar_for(member=member, mentor=locked.mentor)
     send_templated_email(
         template_prefix=f"mentors/email/request_{locked.status}",
         to=[member.email],
@@ -656,14 +657,34 @@ def mentorship_request_answer(*, mentorship_request, answer: str, note: str = ""
 
 
 def similar_mentors(*, mentor: Mentor, limit: int = 3) -> list[Mentor]:
-    """Live mentors of the same specialty who take new mentees now."""
-    return list(
-        Mentor.objects.live()
-        .for_directory()
-        .filter(specialty=mentor.specialty_id, taking=1)
-        .exclude(pk=mentor.pk)
-        .order_by("?")[:limit]
+    """Live mentors who take new mentees now: of the same specialty first, then
+    speaking one of the same languages."""
+    taking = (
+        Mentor.objects.live().for_directory().filter(taking=1).exclude(pk=mentor.pk)
     )
+    found = list(taking.filter(specialty=mentor.specialty_id).order_by("?")[:limit])
+    if len(found) < limit:
+        speakers = Mentor.languages.through.objects.filter(
+            language__in=mentor.languages.all()
+        ).values("mentor_id")
+        found += (
+            taking.filter(pk__in=speakers)
+            .exclude(pk__in=[other.pk for other in found])
+            .order_by("?")[: limit - len(found)]
+        )
+    return found
+
+
+def _similar_for(*, member: User, mentor: Mentor) -> list[tuple[str, str]]:
+    """(name, link) of similar mentors for an email to ``member``. Mentors are
+    members-only: someone whose membership lapsed gets none, and finds mentors
+    again once they renew."""
+    if not is_active_member(member):
+        return []
+    return [
+        (other.full_name, portal_url(other.get_absolute_url()))
+        for other in similar_mentors(mentor=mentor)
+    ]
 
 
 def mentorship_request_withdraw(*, mentorship_request) -> bool:
@@ -824,16 +845,7 @@ def _email_did_you_connect(mentorship_request) -> None:
 
 def _email_unanswered(mentorship_request) -> None:
     member = mentorship_request.member
-    # Mentors' names are members-only: someone whose membership lapsed hears
-    # that the request closed, and finds mentors again once they renew.
-    similar = (
-        [
-            (other.full_name, portal_url(other.get_absolute_url()))
-            for other in similar_mentors(mentor=mentorship_request.mentor)
-        ]
-        if is_active_member(member)
-        else []
-    )
+    similar = _similar_for(member=member, mentor=mentorship_request.mentor)
     send_templated_email(
         template_prefix="mentors/email/request_unanswered",
         to=[member.email],
@@ -935,10 +947,11 @@ def saved_search_send_alerts(*, now: datetime.datetime | None = None) -> AlertRe
             User.objects.filter(pk__in=searches.values("member_id"))
         )
     }
+    suppressed = suppressed_among(member.email for member in members.values())
     result = AlertResult()
     for search_id, member_id in searches.values_list("pk", "member_id"):
         member = members[member_id]
-        if not is_active_member(member):
+        if not is_active_member(member) or not _may_email(member, suppressed):
             continue
         with transaction.atomic():
             saved_search = (

@@ -351,7 +351,7 @@ class RequestLinkView(FormView):
 # ------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 @active_member_required
-@ratelimit(key="user", rate="10/h", method="POST", block=True)
+@ratelimit(key="user", rate=settings.MENTOR_REQUEST_RATE, method="POST", block=True)
 def ask(request: HttpRequest, pk: int) -> HttpResponse:
     """An active member asks a mentor to mentor them (the mentor answers by email)."""
     mentor = get_object_or_404(
@@ -468,11 +468,19 @@ def saved_search_save(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SavedSearchForm(request.POST, member=request.user)
         if form.is_valid():
-            saved_search = SavedSearch.objects.create(
+            # get_or_create: a double submit (two tabs) finds the first one.
+            saved_search, created = SavedSearch.objects.get_or_create(
                 member=request.user,
-                name=form.cleaned_data["name"],
                 query=form.cleaned_data["query"],
+                defaults={"name": form.cleaned_data["name"]},
             )
+            if not created:
+                messages.info(
+                    request,
+                    _("You already saved these filters as “%(name)s”.")
+                    % {"name": saved_search.name},
+                )
+                return redirect(saved_search.directory_url)
             messages.success(
                 request,
                 _(

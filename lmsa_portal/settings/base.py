@@ -250,6 +250,8 @@ MENTOR_SIGNUP_IP_RATE = "10/h"
 MENTOR_SIGNUP_EMAIL_RATE = "5/h"
 MENTOR_LINK_IP_RATE = "10/h"
 MENTOR_LINK_EMAIL_RATE = "3/h"
+# Mentorship requests one member may send per hour (django-ratelimit syntax).
+MENTOR_REQUEST_RATE = "10/h"
 # Mentorship requests: open requests one member may have at once, and how long a
 # request counts toward a mentor's load (the mentees they said they can take).
 MENTOR_MAX_OPEN_REQUESTS = env.int("MENTOR_MAX_OPEN_REQUESTS", default=3)

@@ -256,3 +256,116 @@ def test_curators_without_the_permission_never_see_what_members_wrote(
     assertNotContains(page, "A private message.")
     assertNotContains(page, "Help choosing pediatrics.")
     assertContains(page, "Lucía Santiago")
+
+
+CONTACT_CHOICES = [
+    (ContactChoice.EMAIL_AND_PHONE, True, True),
+    (ContactChoice.EMAIL, True, False),
+    (ContactChoice.PHONE, False, True),
+    (ContactChoice.PORTAL, False, False),
+]
+
+
+@pytest.mark.parametrize(("choice", "email_shown", "phone_shown"), CONTACT_CHOICES)
+def test_each_contact_choice_for_every_kind_of_viewer(
+    client, choice, email_shown, phone_shown
+):
+    from django.contrib.auth.models import Group
+
+    mentor = MentorFactory(
+        contact_by=choice, email="chosen@hospital.example", phone="(787) 555-0199"
+    )
+    curator = make_member(state="staff")
+    curator.groups.add(Group.objects.get(name="Content curators"))
+    viewers = {
+        "anonymous": None,
+        "pending": make_member(state="pending"),
+        "expired": make_member(state="expired"),
+        "active": make_member(),
+        "curator": curator,
+    }
+    for who, user in viewers.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        sees = who in ("active", "curator")
+        for url in (reverse("mentors:directory"), mentor.get_absolute_url()):
+            html = client.get(url).content.decode()
+            assert ("chosen@hospital.example" in html) is (email_shown and sees), (
+                who,
+                url,
+            )
+            assert ("555-0199" in html) is (phone_shown and sees), (who, url)
+
+
+def test_phone_only_needs_a_phone_number():
+    from mentors.forms import MentorForm
+
+    form = MentorForm(data={"contact_by": ContactChoice.PHONE, "phone": ""})
+    assert not form.is_valid()
+    assert "Add your phone number" in str(form.errors["phone"])
+
+
+def test_similar_mentors_share_the_specialty_first_then_a_language(mentor):
+    from mentors.models import Language
+    from mentors.services import similar_mentors
+
+    spanish = Language.objects.get(code="es")
+    mentor.languages.set([spanish])
+    same_specialty = MentorFactory(specialty=mentor.specialty)
+    speaker = MentorFactory()
+    speaker.languages.set([spanish])
+    stranger = MentorFactory()
+    stranger.languages.clear()
+    found = similar_mentors(mentor=mentor, limit=3)
+    assert found[0] == same_specialty
+    assert speaker in found
+    assert stranger not in found
+    assert mentor not in found
+
+
+def test_the_decline_email_names_no_mentor_to_a_lapsed_member(
+    client, active_member, mentor
+):
+    from members.models import Membership
+    from mentors.services import mentorship_request_answer
+
+    MentorFactory(specialty=mentor.specialty, first_name="Similar", last_name="One")
+    client.force_login(active_member)
+    ask(client, mentor)
+    Membership.objects.filter(user=active_member).update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    mail.outbox.clear()
+    mentorship_request_answer(
+        mentorship_request=MentorshipRequest.objects.get(), answer="decline"
+    )
+    assert len(mail.outbox) == 1
+    assert "Similar One" not in mail.outbox[0].body
+
+
+def test_a_bounced_member_is_not_emailed_the_answer(client, active_member, mentor):
+    from listserv.suppression import suppress
+    from mentors.services import mentorship_request_answer
+
+    client.force_login(active_member)
+    ask(client, mentor)
+    suppress(email=active_member.email, reason="hard_bounce")
+    mail.outbox.clear()
+    request = MentorshipRequest.objects.get()
+    assert mentorship_request_answer(mentorship_request=request, answer="accept")
+    request.refresh_from_db()
+    assert request.status == MentorshipRequest.Status.ACCEPTED
+    assert mail.outbox == []
+
+
+def test_curators_may_not_read_request_messages_unless_given_it():
+    from django.contrib.auth.models import Group
+
+    from members.models import User
+
+    curator = make_member(state="staff")
+    curator.groups.add(Group.objects.get(name="Content curators"))
+    curator = User.objects.get(pk=curator.pk)
+    assert curator.has_perm("mentors.view_mentorshiprequest")
+    assert not curator.has_perm("mentors.view_request_message")
