@@ -1,13 +1,30 @@
 """Shared fixtures: users in every access-rule state, mail, specialties."""
 
+import os
 import time
 import types
 
 import pytest
 from django.core.cache import cache
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import make_member
+
+# ------------------------------------------------------------------------------
+# Hypothesis: `make test` tries a bounded number of examples per property (the
+# fuzzers post each one through the whole stack); .ci/run sets
+# HYPOTHESIS_PROFILE=ci in its PostgreSQL pass for a longer search. No deadline:
+# a loaded machine is slow, not wrong. No example database: a failure prints the
+# blob that reproduces it (@reproduce_failure), and a fresh clone stays clean.
+# ------------------------------------------------------------------------------
+hypothesis_settings.register_profile(
+    "default", max_examples=10, deadline=None, database=None, print_blob=True
+)
+hypothesis_settings.register_profile(
+    "ci", hypothesis_settings.get_profile("default"), max_examples=25
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 MEMBER_STATES = ["unverified", "pending", "declined", "expired", "active", "staff"]
 

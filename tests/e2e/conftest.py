@@ -5,6 +5,7 @@ Without Chromium the journeys skip with a reason, unless ``E2E_REQUIRED=1`` (CI)
 where a missing browser is a failure.
 """
 
+import functools
 import json
 import os
 import shutil
@@ -88,6 +89,31 @@ def current_totp(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
+# Only the violations come back to Python: axe's full result also lists every node
+# that passed, tens of kilobytes a page, and building and sending it took as long as
+# the checks themselves.
+AXE_RUN = """async (runOnly) => {
+  const result = await axe.run(document, {runOnly, resultTypes: ['violations']});
+  return result.violations.map((v) => ({
+    id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target),
+  }));
+}"""
+
+
+@functools.cache
+def axe_source() -> str:
+    return AXE_PATH.read_text()
+
+
+def axe_violations(page, run_only: dict) -> list[dict]:
+    """axe-core's violations on ``page`` for ``run_only`` (tags or rules):
+    id, help and the first five offending elements of each."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # evaluate() runs through DevTools, so the page's CSP does not block it.
+        page.evaluate(axe_source())
+    return page.evaluate(AXE_RUN, run_only)
+
+
 class Journey:
     """A browser page that checks every page it lands on with axe-core and
     collects console errors (CSP violations show up there)."""
@@ -122,21 +148,7 @@ class Journey:
         """Run axe-core on the current page; fail on any WCAG A/AA violation."""
         page = self.page
         page.wait_for_load_state("domcontentloaded")
-        if not page.evaluate("typeof window.axe !== 'undefined'"):
-            # evaluate() runs through DevTools, so the page's CSP does not block it.
-            page.evaluate(AXE_PATH.read_text())
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-            AXE_TAGS,
-        )
-        violations = [
-            {
-                "id": v["id"],
-                "help": v["help"],
-                "nodes": [n["target"] for n in v["nodes"]][:5],
-            }
-            for v in result["violations"]
-        ]
+        violations = axe_violations(page, {"type": "tag", "values": AXE_TAGS})
         self.checked_urls.append(page.url)
         assert not violations, (
             f"axe-core violations on {page.url}:\n{json.dumps(violations, indent=2)}"

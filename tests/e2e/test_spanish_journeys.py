@@ -30,7 +30,7 @@ from tests.ama.factories import (
     UpcomingSessionFactory,
     VideoFactory,
 )
-from tests.e2e.conftest import Journey, current_totp
+from tests.e2e.conftest import Journey, axe_violations, current_totp
 from tests.factories import DEFAULT_PASSWORD, SpecialtyFactory, make_member, make_totp
 from tests.i18n.test_catalog import read_catalog
 from tests.listserv.factories import SubscriberFactory
@@ -198,13 +198,9 @@ STRUCTURE_RULES = [
 
 
 def assert_structure(journey: Journey) -> None:
-    result = journey.page.evaluate(
-        "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})",
-        STRUCTURE_RULES,
+    violations = axe_violations(
+        journey.page, {"type": "rule", "values": STRUCTURE_RULES}
     )
-    violations = [
-        (v["id"], [n["target"] for n in v["nodes"]][:5]) for v in result["violations"]
-    ]
     assert not violations, f"{journey.page.url}: {violations}"
 
 

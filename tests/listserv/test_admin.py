@@ -1,6 +1,7 @@
 """Staff tools: compose, preview, test, send and watch a mailing; subscribers
 import (dry run), export, actions and history."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -139,14 +140,24 @@ def test_mailing_list_shows_counts_without_extra_queries(
     admin_client_mfa, django_assert_max_num_queries
 ):
     SubscriberFactory.create_batch(3)
-    for _number in range(5):
-        mailing = MailingFactory()
+    mailings = [MailingFactory() for _number in range(5)]
+    for mailing in mailings:
         mailing_queue(mailing=mailing)
+    delivered = Delivery.objects.filter(mailing=mailings[0]).first()
+    delivered.status = "sent"
+    delivered.save()
     url = reverse("admin:listserv_mailing_changelist")
     admin_client_mfa.get(url)
     with django_assert_max_num_queries(15):
         response = admin_client_mfa.get(url)
     assert response.status_code == HTTPStatus.OK
+    cells = re.findall(
+        r'<td class="field-(?:queued|sent|failed|skipped)_count">(\d+)</td>',
+        response.content.decode(),
+    )
+    rows = sorted(tuple(cells[i : i + 4]) for i in range(0, len(cells), 4))
+    # queued, sent, failed, skipped: one mailing has sent one of its three.
+    assert rows == [("2", "1", "0", "0")] + [("3", "0", "0", "0")] * 4
 
 
 def test_delivery_log_filters_by_mailing(admin_client_mfa):

@@ -162,6 +162,8 @@ def test_confirmation_links_sent_before_the_fingerprint_still_work(client):
     assert client.post(reverse("listserv:confirm", args=[old_style])).status_code == (
         HTTPStatus.OK
     )
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
 
 
 def without_csrf(content: bytes) -> str:

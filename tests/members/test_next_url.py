@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from tests.factories import DEFAULT_PASSWORD
+
 
 @pytest.mark.parametrize("target", ["http://[::1", "//[bad", "https://]x["])
 def test_malformed_next_on_signup_is_ignored(client, db, target):
@@ -16,6 +18,15 @@ def test_malformed_next_on_signup_is_ignored(client, db, target):
     assert f"?next={target}" not in response.content.decode()
 
 
-def test_malformed_next_on_login_is_ignored(client, db):
-    response = client.get(reverse("account_login"), {"next": "http://[::1"})
-    assert response.status_code == HTTPStatus.OK
+def test_malformed_next_on_login_is_ignored(client, active_member):
+    target = "http://[::1"
+    page = client.get(reverse("account_login"), {"next": target})
+    assertContains(page, 'name="password"')
+    assert f"?next={target}" not in page.content.decode()
+    # Signing in with it lands on the usual page, not on the bad target.
+    response = client.post(
+        reverse("account_login"),
+        {"login": active_member.email, "password": DEFAULT_PASSWORD, "next": target},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("home")

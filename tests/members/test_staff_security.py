@@ -5,6 +5,7 @@ from http import HTTPStatus
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from members.mfa import MFAAdapter
 from tests.factories import DEFAULT_PASSWORD, make_totp
@@ -27,7 +28,10 @@ def test_staff_without_mfa_cannot_open_admin_pages(client, staff_user, name):
 
 @pytest.mark.parametrize("name", ADMIN_PAGES)
 def test_staff_with_mfa_can_open_admin_pages(admin_client_mfa, name):
-    assert admin_client_mfa.get(reverse(name)).status_code == HTTPStatus.OK
+    response = admin_client_mfa.get(reverse(name))
+    assert response.status_code == HTTPStatus.OK
+    assert response.resolver_match.view_name == name  # not a login or TOTP page
+    assertContains(response, 'id="logout-form"')  # the admin, signed in
 
 
 def test_mfa_requirement_can_be_switched_off_only_by_setting(
@@ -135,7 +139,9 @@ def test_member_sessions_are_not_cut_by_the_staff_idle_rule(
 
     real_time = members.mfa.time.time
     monkeypatch.setattr(members.mfa.time, "time", lambda: real_time() + 3600)
-    assert client.get(reverse("members:me")).status_code == HTTPStatus.OK
+    response = client.get(reverse("members:me"))
+    assert response.status_code == HTTPStatus.OK
+    assert response.wsgi_request.user == active_member  # still signed in
 
 
 def test_recovery_codes_available(client, staff_user):

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from mentors.models import Mentor
@@ -311,12 +312,23 @@ def test_detail_page_shows_everything(client, active_member, mentor):
     assertContains(response, "Confirmed on")
 
 
+# The directory's own heading, filter heading and button.
+DIRECTORY_TEXTS = ["National Mentor Registry", "Find a mentor", "Show mentors"]
+
+
 def test_directory_in_spanish(client, active_member, mentor):
     active_member.preferred_language = "es"
     active_member.save()
     client.force_login(active_member)
     response = client.get(reverse("mentors:directory"), HTTP_ACCEPT_LANGUAGE="es")
-    assert response.status_code == HTTPStatus.OK
+    assertContains(response, '<html lang="es">')
+    with translation.override("es"):
+        spanish = [gettext(text) for text in DIRECTORY_TEXTS]
+    for english, text in zip(DIRECTORY_TEXTS, spanish, strict=True):
+        assert text != english, f"no Spanish for {english!r}"
+        assertContains(response, text)
+        assertNotContains(response, english)
+    assert mentor.last_name in listed_names(response)
 
 
 def test_mentee_levels_read_as_whom_the_physician_mentors(

@@ -3,7 +3,7 @@
 import datetime
 import zoneinfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from residency_hub.forms import in_zone
@@ -21,11 +21,16 @@ ZONES = [
     "UTC",
 ]
 
+# Pure functions: a hundred examples cost a fraction of a second, so these keep
+# Hypothesis's usual count whatever the profile (tests/conftest.py).
+PURE = settings(max_examples=100)
+
 wall_clocks = st.datetimes(
     min_value=datetime.datetime(2024, 1, 1), max_value=datetime.datetime(2030, 12, 31)
 )
 
 
+@PURE
 @given(naive=wall_clocks, zone_name=st.sampled_from(ZONES))
 def test_in_zone_keeps_the_wall_clock_or_refuses(naive, zone_name):
     aware = in_zone(naive, zone_name)
@@ -48,6 +53,7 @@ def test_in_zone_refuses_the_skipped_hour_and_takes_the_repeated_one():
     assert repeated.astimezone(datetime.UTC).hour == 5  # first 1:30, still EDT
 
 
+@PURE
 @given(
     year=st.integers(min_value=1900, max_value=2200),
     month=st.integers(min_value=1, max_value=12),
@@ -61,6 +67,7 @@ def test_months_parse_and_step(year, month, step):
     assert (moved.year * 12 + moved.month) - (year * 12 + month) == step
 
 
+@PURE
 @given(text=st.text(max_size=20))
 def test_any_month_parameter_is_safe(text):
     today = datetime.date(2026, 1, 15)

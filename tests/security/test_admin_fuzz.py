@@ -25,8 +25,6 @@ from hypothesis import strategies as st
 from tests.security.test_access_matrix import changed_tables, data_snapshot
 from tests.security.test_fuzz import FUZZ, HOSTILE, scalar
 
-ADMIN_FUZZ = FUZZ.__class__(FUZZ, max_examples=15)
-
 
 class DefaultSubmission(html.parser.HTMLParser):
     """What a browser would send for the page's main form unchanged: inputs with
@@ -138,7 +136,7 @@ def fuzz_admin_form(client, url, form_id, target, overrides=None, extra=None, sk
     assert target in names, f"{target} is not a field of {url}: {names}"
     outcomes = []
 
-    @ADMIN_FUZZ
+    @FUZZ
     @given(
         target_value=scalar,
         others=st.dictionaries(st.sampled_from(names), scalar, max_size=3),
@@ -280,7 +278,7 @@ def test_roster_import_upload(world, staff_client):
     formats = [value for value in form.options.get(format_field, []) if value]
     assert formats, "the import form offers no file format"
 
-    @ADMIN_FUZZ
+    @FUZZ
     @given(
         content=GARBAGE_FILES,
         file_name=st.sampled_from(["roster.csv", "roster.xlsx", "roster", "r.tsv"]),

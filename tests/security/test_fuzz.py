@@ -73,15 +73,13 @@ scalar = st.one_of(
 )
 value = st.one_of(scalar, st.lists(scalar, min_size=0, max_size=4))
 
+# As many examples as the Hypothesis profile says (tests/conftest.py).
 FUZZ = settings(
-    max_examples=25,
-    deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
         HealthCheck.data_too_large,
     ],
-    database=None,
 )
 FEW = settings(FUZZ, max_examples=3)
 
