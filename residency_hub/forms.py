@@ -29,6 +29,7 @@ from residency_hub.models import (
     USState,
     specialty_choices,
 )
+from residency_hub.services import CONTACT_FIELDS, EVENT_FIELDS
 
 PROGRAM_SEARCH_FIELDS = [
     "name",
@@ -258,6 +259,15 @@ class ProgramSubmissionForm(HoneypotFormMixin, forms.ModelForm):
         )
 
 
+def clean_event_times(form, *, listed_start=None) -> None:
+    """An event's start and end in its own time zone, the end after the start, and
+    a start in the future (unless it is the listed event's own, unchanged)."""
+    clean_wall_clock_range(form, start="starts_at", end="ends_at", zone="time_zone")
+    starts_at = form.cleaned_data.get("starts_at")
+    if starts_at and starts_at < timezone.now() and starts_at != listed_start:
+        form.add_error("starts_at", _("The event must be in the future."))
+
+
 class SubmittedEventForm(forms.ModelForm):
     """One event row of the public form; times are wall-clock times in the row's
     time zone."""
@@ -275,7 +285,7 @@ class SubmittedEventForm(forms.ModelForm):
     class Meta:
         model = SubmittedEvent
         formfield_callback = https_formfield
-        fields = ["title", "description", "starts_at", "ends_at", "time_zone", "link"]
+        fields = EVENT_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "title": {"required": _("Needed when you add an event.")},
@@ -283,10 +293,7 @@ class SubmittedEventForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        clean_wall_clock_range(self, start="starts_at", end="ends_at", zone="time_zone")
-        starts_at = data.get("starts_at")
-        if starts_at and starts_at < timezone.now():
-            self.add_error("starts_at", _("The event must be in the future."))
+        clean_event_times(self)
         return data
 
 
@@ -295,7 +302,7 @@ class SubmittedContactForm(forms.ModelForm):
 
     class Meta:
         model = SubmittedContact
-        fields = ["name", "role", "email", "phone"]
+        fields = CONTACT_FIELDS
         error_messages = {
             "name": {"required": _("Please give the contact's name.")},
         }
@@ -429,7 +436,7 @@ class SubmittedEventAdminForm(OrganiserZoneFormMixin, forms.ModelForm):
 
     class Meta:
         model = SubmittedEvent
-        fields = ["title", "description", "starts_at", "ends_at", "time_zone", "link"]
+        fields = EVENT_FIELDS
         formfield_callback = https_formfield
 
 
@@ -474,7 +481,21 @@ class LiveRowFormMixin:
     def clean_live_id(self):
         value = self.cleaned_data.get("live_id")
         if value is not None and value not in self.live_rows:
-            raise forms.ValidationError(_("This row is not part of your program."))
+            # Gone since the page was opened (the event ended, staff removed the
+            # contact) or never ours. The row comes back as a new one, so sending
+            # again adds it, and what was typed stays.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("live_id")] = ""
+            # On the row, not the hidden field, so the coordinator sees it.
+            self.add_error(
+                None,
+                _(
+                    "This row is no longer listed for your program (an event that "
+                    "ended, or a contact staff removed). Send again to add it as "
+                    "new, or clear it."
+                ),
+            )
+            return None
         return value
 
 
@@ -486,7 +507,7 @@ class CoordinatorContactForm(LiveRowFormMixin, forms.ModelForm):
 
     class Meta:
         model = SubmittedContact
-        fields = ["name", "role", "email", "phone"]
+        fields = CONTACT_FIELDS
         error_messages = {
             "name": {"required": _("Please give the contact's name.")},
         }
@@ -516,13 +537,9 @@ class CoordinatorEventForm(LiveRowFormMixin, SubmittedEventForm):
             for key in [key for key in self._errors if key != "live_id"]:
                 del self._errors[key]
             return data
-        clean_wall_clock_range(self, start="starts_at", end="ends_at", zone="time_zone")
-        starts_at = data.get("starts_at")
         # A listed event keeps its time without the "in the future" check.
         live = self.live_rows.get(data.get("live_id"))
-        unchanged = live is not None and live.starts_at == starts_at
-        if starts_at and starts_at < timezone.now() and not unchanged:
-            self.add_error("starts_at", _("The event must be in the future."))
+        clean_event_times(self, listed_start=live.starts_at if live else None)
         return data
 
     def _post_clean(self):

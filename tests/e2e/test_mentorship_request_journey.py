@@ -39,7 +39,8 @@ def test_ask_decline_kindly_see_it_and_get_similar_mentors(journey, transactiona
     similar = MentorFactory(
         first_name="Similar", last_name="Pediatra", specialty=pediatrics
     )
-    MentorFactory(first_name="Other", last_name="Surgeon")  # another specialty
+    surgeon = MentorFactory(first_name="Other", last_name="Surgeon")
+    surgeon.languages.clear()  # another specialty, no language in common
     member = make_member(state="active", email="student@example.org", first_name="Ana")
 
     log_in(journey, member.email)

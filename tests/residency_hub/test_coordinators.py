@@ -712,3 +712,31 @@ def test_staff_add_a_coordinator_with_capitals_in_the_address(
     with pytest.raises(ValidationError):
         form.full_clean()
     assert ProgramCoordinator.objects.count() == 1
+
+
+def test_a_contact_removed_while_the_page_was_open_can_be_sent_again_as_new(
+    client, coordinator
+):
+    # Review: a stale row trapped the coordinator on a 400 they could not fix.
+    program = coordinator.program
+    removed = AdvisorContactFactory(program=program, name="Dr. Gone")
+    rows = live_contact_rows(program)
+    removed.delete()  # staff removed it after the page was opened
+    response = client.post(edit_path(coordinator), edit_data(program, contacts=rows))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    body = response.content.decode()
+    assert "no longer listed for your program" in body
+    assert 'value="Dr. Gone"' in body  # what was typed stays
+    assert not ProgramSubmission.objects.exists()
+    # The page now holds it as a new row: sending it again adds it.
+    number = [r["name"] for r in rows].index("Dr. Gone")
+    hidden = f'name="contacts-{number}-live_id" id="id_contacts-{number}-live_id"'
+    assert f'<input type="hidden" {hidden}>' in body  # no value: a new row
+    rows[number]["live_id"] = ""
+    again = client.post(edit_path(coordinator), edit_data(program, contacts=rows))
+    assert again.status_code == HTTPStatus.FOUND
+    submission = ProgramSubmission.objects.get()
+    assert any(
+        c.label == "Dr. Gone" and c.action == "add"
+        for c in services.submission_diff(submission)
+    )
