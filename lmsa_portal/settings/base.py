@@ -86,6 +86,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Permissions-Policy from PERMISSIONS_POLICY (django-permissions-policy).
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Cross-Origin-Resource-Policy, which Django has no setting for.
     "lmsa_portal.middleware.SecurityHeadersMiddleware",
     # 413 for bodies over MAX_REQUEST_BODY_BYTES, before anything reads them.
     "lmsa_portal.limits.RequestBodyLimitMiddleware",
@@ -381,11 +384,22 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-# Permissions-Policy header of every response (lmsa_portal.middleware).
-PERMISSIONS_POLICY = (
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-    "microphone=(), payment=(), usb=(), interest-cohort=()"
-)
+# Browser features the portal never uses, refused for every page and frame
+# (django-permissions-policy writes the header; an empty list is "()", none allowed).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+    ]
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Whole request bodies, files included (lmsa_portal.limits.RequestBodyLimitMiddleware):
 # larger ones get a 413. The admin allows more, for CSV imports.
