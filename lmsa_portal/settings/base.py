@@ -66,6 +66,10 @@ THIRD_PARTY_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    # US state and territory names and their translations (lmsa_portal.locations).
+    "localflavor",
+    # PhoneNumberField: phone numbers parsed, validated and stored as E.164.
+    "phonenumber_field",
 ]
 # The portal's own apps (demo data, the scale seed and the data export walk them).
 LOCAL_APPS = [
