@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from lmsa_portal.localized import LocalizedNameMixin, spanish_active, spanish_name_field
 from lmsa_portal.locations import us_state_choices, us_state_name
+from lmsa_portal.phones import PhoneNumberField
 from members.access import is_active_member
 
 
@@ -183,7 +184,7 @@ class Mentor(models.Model):
             "when they open the link sent to it."
         ),
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=30, blank=True)
     specialty = models.ForeignKey(
         "residency_hub.Specialty",
         on_delete=models.PROTECT,

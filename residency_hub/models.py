@@ -18,6 +18,7 @@ from lmsa_portal.localized import (
     spanish_name_field,
 )
 from lmsa_portal.locations import us_state_choices, us_state_name
+from lmsa_portal.phones import PhoneNumberField
 from members.access import is_active_member
 from members.models import TIME_ZONE_CHOICES
 
@@ -269,7 +270,7 @@ class AdvisorContact(models.Model):
         help_text=_("For example Program director, DEI lead, Chief resident."),
     )
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
@@ -539,7 +540,7 @@ class SubmittedContact(models.Model):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     action = models.CharField(
         _("action"), max_length=10, choices=Action.choices, default=Action.ADD

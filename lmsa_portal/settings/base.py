@@ -342,6 +342,10 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "America/New_York"
+# Phone numbers without a country code are US ones; valid numbers are stored as
+# E.164 (django-phonenumber-field; lmsa_portal.phones).
+PHONENUMBER_DEFAULT_REGION = "US"
+PHONENUMBER_DB_FORMAT = "E164"
 USE_TZ = True
 
 # ------------------------------------------------------------------------------
