@@ -6,6 +6,7 @@ A number without a country code is read as a US one (PHONENUMBER_DEFAULT_REGION)
 
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
+from import_export import widgets
 from phonenumber_field import modelfields
 from phonenumber_field.phonenumber import PhoneNumber, to_python
 
@@ -59,9 +60,17 @@ def phone_link(number) -> str:
     return ""
 
 
+class PhoneWidget(widgets.Widget):
+    """Spreadsheet cell of a phone number: written the way it is shown (national
+    format for US numbers), read back by the model field like typed text."""
+
+    def render(self, value, obj=None, **kwargs):
+        return phone_display(value)
+
+
 def normalized_phone(text: str, region: str) -> str:
     """E.164 for text that is a valid number without an extension; anything else
-    (not a number, or one with an extension) unchanged. For data migrations."""
+    (not a number, or one with an extension) unchanged."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -69,3 +78,24 @@ def normalized_phone(text: str, region: str) -> str:
     if not phonenumbers.is_valid_number(number) or number.extension:
         return text
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_stored_phones(app_label: str, *model_names: str):
+    """A data migration step: store each valid phone number of these models as
+    E.164 (numbers without a country code are US ones). Nothing is blanked or
+    lost: text that is not a valid number stays as typed (the next edit of the row
+    asks for a valid number), and so does a number with an extension. Edit history
+    keeps what was recorded at the time."""
+
+    def normalize(apps, schema_editor):
+        for name in model_names:
+            model = apps.get_model(app_label, name)
+            changed = []
+            for row in model.objects.exclude(phone="").only("pk", "phone").iterator():
+                normalized = normalized_phone(row.phone, "US")
+                if normalized != row.phone:
+                    row.phone = normalized
+                    changed.append(row)
+            model.objects.bulk_update(changed, ["phone"], batch_size=500)
+
+    return normalize

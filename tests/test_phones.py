@@ -5,7 +5,7 @@ migration that normalised the numbers stored before."""
 import importlib
 
 import pytest
-from django.db import connection
+from django.db import connection, migrations
 from django.db.migrations.loader import MigrationLoader
 from pytest_django.asserts import assertContains
 
@@ -118,7 +118,9 @@ def test_data_migration_normalises_valid_numbers_and_keeps_the_rest(
         old_model.objects.filter(pk=pk).update(phone=text)
         pks.append(pk)
     module = importlib.import_module(f"{app}.migrations.{migration}")
-    module.normalize_phones(old_apps, None)
+    normalize = module.Migration.operations[0]
+    assert isinstance(normalize, migrations.RunPython)
+    normalize.code(old_apps, None)
     model = old_apps.get_model(app, model_name)
     stored = [model.objects.get(pk=pk).phone for pk in pks]
     assert stored == ["+17875550142", "+15055550100", "(555) 010-0001", "n/a", ""]
@@ -147,3 +149,41 @@ def test_a_bad_number_gets_a_clear_message_and_is_kept_in_the_form(client, typed
     )
     assertContains(response, f'value="{typed}"', status_code=400)
     assert stored_phone(Mentor, mentor.pk) == "+17875550100"
+
+
+@pytest.mark.django_db
+def test_spreadsheet_export_shows_the_national_format_and_import_validates():
+    from mentors.resources import MentorResource
+
+    mentor = MentorFactory(phone="+1 787 555 0142", languages=["es"])
+    dataset = MentorResource().export()
+    assert dataset.dict[0]["Phone"] == "(787) 555-0142"
+
+    column = dataset.headers.index("Phone")
+    row = list(dataset[0])
+    row[column] = "555-0100"  # no area code
+    dataset[0] = tuple(row)
+    result = MentorResource().import_data(dataset, dry_run=True)
+    assert result.has_validation_errors()
+    assert "Enter a phone number such as" in str(result.invalid_rows[0].error_dict)
+
+    row[column] = "787.555.0199"
+    dataset[0] = tuple(row)
+    result = MentorResource().import_data(dataset, dry_run=False)
+    assert not result.has_validation_errors() and not result.has_errors()
+    assert stored_phone(Mentor, mentor.pk) == "+17875550199"
+
+
+@pytest.mark.django_db
+def test_the_phone_error_is_in_spanish_for_a_spanish_reader(client):
+    from tests.mentors.test_links import edit_data, manage_path
+
+    mentor = MentorFactory(languages=["es"])
+    response = client.post(
+        manage_path(mentor),
+        edit_data(mentor, phone="12"),
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assertContains(
+        response, "Escribe un número de teléfono como (787) 555-0100", status_code=400
+    )

@@ -3,27 +3,7 @@
 import lmsa_portal.phones
 from django.db import migrations
 
-from lmsa_portal.phones import normalized_phone
-
-
-MODELS = ['Mentor']
-
-
-def normalize_phones(apps, schema_editor):
-    """Store each valid phone number as E.164 (numbers without a country code are
-    US ones). Nothing is blanked or lost: text that is not a valid number stays as
-    typed (the next edit of the row asks for a valid number), and so does a number
-    with an extension, which E.164 has no room for. The edit history keeps what
-    was recorded at the time."""
-    for name in MODELS:
-        model = apps.get_model("mentors", name)
-        changed = []
-        for row in model.objects.exclude(phone="").only("pk", "phone").iterator():
-            normalized = normalized_phone(row.phone, "US")
-            if normalized != row.phone:
-                row.phone = normalized
-                changed.append(row)
-        model.objects.bulk_update(changed, ["phone"], batch_size=500)
+from lmsa_portal.phones import normalize_stored_phones
 
 
 class Migration(migrations.Migration):
@@ -34,7 +14,9 @@ class Migration(migrations.Migration):
 
     operations = [
         # Before the field changes, while the column is still plain text.
-        migrations.RunPython(normalize_phones, migrations.RunPython.noop),
+        migrations.RunPython(
+            normalize_stored_phones("mentors", "Mentor"), migrations.RunPython.noop
+        ),
         migrations.AlterField(
             model_name='historicalmentor',
             name='phone',
