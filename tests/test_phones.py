@@ -90,8 +90,8 @@ def test_normalized_phone(text, normalized):
     [
         (
             "mentors",
-            "0013_phone_numbers",
-            "0012_us_states_from_localflavor",
+            "0014_phone_numbers",
+            "0013_us_states_from_localflavor",
             "Mentor",
             MentorFactory,
         ),

@@ -9,7 +9,7 @@ from lmsa_portal.phones import normalize_stored_phones
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentors', '0012_us_states_from_localflavor'),
+        ('mentors', '0013_us_states_from_localflavor'),
     ]
 
     operations = [

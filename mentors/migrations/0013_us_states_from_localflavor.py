@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentors', '0011_saved_search'),
+        ('mentors', '0012_contact_by_phone'),
     ]
 
     operations = [
