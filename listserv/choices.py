@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lmsa_portal.locations import USState
+from lmsa_portal.locations import us_state_choices
 
 
 class Role(models.TextChoices):
@@ -29,5 +29,6 @@ class InterestCode(models.TextChoices):
     AMA = "ama", _("New Ask Me Anything sessions, when one is announced")
 
 
-# Subscribers may live outside the United States.
-US_STATES = [*USState.choices, ("XX", _("Outside the United States"))]
+def subscriber_state_choices() -> list[tuple[str, str]]:
+    """A subscriber's state: a US state or territory, or outside the country."""
+    return [*us_state_choices(), ("XX", _("Outside the United States"))]

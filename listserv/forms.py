@@ -6,7 +6,7 @@ from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from listserv.choices import US_STATES, Role
+from listserv.choices import Role, subscriber_state_choices
 from listserv.models import Interest, Mailing, Subscriber, Suppression
 from listserv.services import CONSENT_TEXT
 from lmsa_portal.abuse import HoneypotFormMixin
@@ -99,7 +99,7 @@ class MailingAdminForm(forms.ModelForm):
     )
     states = forms.MultipleChoiceField(
         label=_("States"),
-        choices=US_STATES,
+        choices=subscriber_state_choices,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Empty: every state. Hold Ctrl (Cmd on a Mac) to pick several."),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from listserv.choices import US_STATES, Frequency, InterestCode, Role
+from listserv.choices import Frequency, InterestCode, Role, subscriber_state_choices
 from lmsa_portal.validators import validate_one_line
 from members.models import Membership
 
@@ -80,7 +80,11 @@ class Subscriber(models.Model):
         help_text=_("Optional. Your specialty or the one you are interested in."),
     )
     state = models.CharField(
-        _("state"), max_length=2, choices=US_STATES, blank=True, db_index=True
+        _("state"),
+        max_length=2,
+        choices=subscriber_state_choices,
+        blank=True,
+        db_index=True,
     )
     region = models.CharField(
         _("LMSA region"),

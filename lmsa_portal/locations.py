@@ -1,65 +1,38 @@
-"""Places the portal asks about: one list of US states and territories for every app."""
+"""Places the portal asks about: one list of US states and territories for every app.
 
-from django.db import models
+The names and their translations come from django-localflavor. A model field takes
+``choices=us_state_choices`` (the function, not its result): migrations then name
+the function instead of copying the list, and each page sorts the names in the
+reader's language.
+"""
+
 from django.utils.translation import gettext_lazy as _
+from localflavor.us.us_states import (
+    CONTIGUOUS_STATES,
+    NON_CONTIGUOUS_STATES,
+    US_STATES,
+    US_TERRITORIES,
+)
+
+# localflavor calls it "Virgin Islands"; the portal has always said "U.S." (the
+# British Virgin Islands are another place), and so does its Spanish.
+_TERRITORIES = [
+    (code, _("U.S. Virgin Islands") if code == "VI" else name)
+    for code, name in US_TERRITORIES
+]
+
+#: Two-letter code -> name: the 50 states, the District of Columbia and the five
+#: inhabited territories (no military mail codes, no freely associated states).
+US_STATE_NAMES = dict(CONTIGUOUS_STATES + NON_CONTIGUOUS_STATES + tuple(_TERRITORIES))
 
 
-class USState(models.TextChoices):
-    """US states, the District of Columbia and the territories."""
+def us_state_choices() -> list[tuple[str, str]]:
+    """The states and the District of Columbia by name in the active language,
+    then the territories."""
+    # localflavor's US_STATES is sorted by name each time it is read.
+    return [*US_STATES, *sorted(_TERRITORIES, key=lambda choice: str(choice[1]))]
 
-    AL = "AL", _("Alabama")
-    AK = "AK", _("Alaska")
-    AZ = "AZ", _("Arizona")
-    AR = "AR", _("Arkansas")
-    CA = "CA", _("California")
-    CO = "CO", _("Colorado")
-    CT = "CT", _("Connecticut")
-    DE = "DE", _("Delaware")
-    DC = "DC", _("District of Columbia")
-    FL = "FL", _("Florida")
-    GA = "GA", _("Georgia")
-    HI = "HI", _("Hawaii")
-    ID = "ID", _("Idaho")
-    IL = "IL", _("Illinois")
-    IN = "IN", _("Indiana")
-    IA = "IA", _("Iowa")
-    KS = "KS", _("Kansas")
-    KY = "KY", _("Kentucky")
-    LA = "LA", _("Louisiana")
-    ME = "ME", _("Maine")
-    MD = "MD", _("Maryland")
-    MA = "MA", _("Massachusetts")
-    MI = "MI", _("Michigan")
-    MN = "MN", _("Minnesota")
-    MS = "MS", _("Mississippi")
-    MO = "MO", _("Missouri")
-    MT = "MT", _("Montana")
-    NE = "NE", _("Nebraska")
-    NV = "NV", _("Nevada")
-    NH = "NH", _("New Hampshire")
-    NJ = "NJ", _("New Jersey")
-    NM = "NM", _("New Mexico")
-    NY = "NY", _("New York")
-    NC = "NC", _("North Carolina")
-    ND = "ND", _("North Dakota")
-    OH = "OH", _("Ohio")
-    OK = "OK", _("Oklahoma")
-    OR = "OR", _("Oregon")
-    PA = "PA", _("Pennsylvania")
-    RI = "RI", _("Rhode Island")
-    SC = "SC", _("South Carolina")
-    SD = "SD", _("South Dakota")
-    TN = "TN", _("Tennessee")
-    TX = "TX", _("Texas")
-    UT = "UT", _("Utah")
-    VT = "VT", _("Vermont")
-    VA = "VA", _("Virginia")
-    WA = "WA", _("Washington")
-    WV = "WV", _("West Virginia")
-    WI = "WI", _("Wisconsin")
-    WY = "WY", _("Wyoming")
-    AS = "AS", _("American Samoa")
-    GU = "GU", _("Guam")
-    MP = "MP", _("Northern Mariana Islands")
-    PR = "PR", _("Puerto Rico")
-    VI = "VI", _("U.S. Virgin Islands")
+
+def us_state_name(code: str) -> str:
+    """The name of a two-letter code ("" for none; an unknown code as it is)."""
+    return US_STATE_NAMES.get(code, code) if code else ""

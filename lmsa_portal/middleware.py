@@ -69,18 +69,13 @@ class UserPreferencesMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Headers Django does not set itself: Permissions-Policy and
-    Cross-Origin-Resource-Policy."""
+    """Cross-Origin-Resource-Policy: the one security header neither Django nor a
+    library in use sets (Permissions-Policy comes from django-permissions-policy)."""
 
     def __init__(self, get_response):
-        from django.conf import settings
-
         self.get_response = get_response
-        self.permissions_policy = settings.PERMISSIONS_POLICY
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.permissions_policy:
-            response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response

@@ -130,6 +130,9 @@ SPECIALTIES = [
     ("Internal Medicine", "Infectious disease"),
     ("Pediatrics", "Pediatric emergency medicine"),
 ]
+# Real area codes (San Juan, Albuquerque, Miami, Los Angeles, Chicago, Houston,
+# New York) so every seeded phone number is a valid one.
+AREA_CODES = [787, 505, 305, 213, 312, 713, 212]
 CREDENTIALS = ["MD", "MD", "MD", "DO", "MD, MPH", "MD, PhD", "DO, MPH"]
 REQUESTS = [
     "",
@@ -207,7 +210,7 @@ def load_demo() -> list[str]:
                 "first_name": first_name,
                 "last_name": last_name,
                 "credentials": rng.choice(CREDENTIALS),
-                "phone": f"({rng.randint(201, 989)}) 555-{rng.randint(100, 199):04d}"
+                "phone": f"({rng.choice(AREA_CODES)}) 555-{rng.randint(100, 199):04d}"
                 if rng.random() < 0.6
                 else "",
                 "specialty": specialty,

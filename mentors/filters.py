@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from lmsa_portal.localized import localized_name_ordering, sort_key
-from lmsa_portal.locations import USState
+from lmsa_portal.locations import us_state_choices
 from lmsa_portal.search import search_queryset
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
@@ -78,7 +78,7 @@ class MentorFilter(django_filters.FilterSet):
     )
     state = django_filters.ChoiceFilter(
         label=_("State or territory"),
-        choices=USState.choices,
+        choices=us_state_choices,
         empty_label=_("Any state"),
     )
     language = django_filters.ChoiceFilter(

@@ -1,7 +1,6 @@
 """Forms of the mentor registry: sign-up, self-service, link request."""
 
 import datetime
-import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
@@ -11,6 +10,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
 
 from lmsa_portal.abuse import HoneypotFormMixin
 from lmsa_portal.localized import localized_name_ordering
@@ -26,8 +26,6 @@ from mentors.models import (
     MentorshipRequest,
     SavedSearch,
 )
-
-PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s/xXextEXT]*$")
 
 # Model fields a physician fills in (booleans for levels and modes come from
 # the two multiple-choice questions below).
@@ -80,7 +78,8 @@ class MentorForm(forms.ModelForm):
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            # National format for US numbers (the field parses and validates).
+            "phone": RegionalPhoneNumberWidget(attrs={"autocomplete": "tel"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "institution": forms.TextInput(attrs={"autocomplete": "organization"}),
             "contact_by": forms.RadioSelect,
@@ -203,17 +202,6 @@ class MentorForm(forms.ModelForm):
                     _("Add your phone number, or choose another way to be reached."),
                 )
         return cleaned
-
-    def clean_phone(self):
-        phone = " ".join(self.cleaned_data.get("phone", "").split())
-        if not phone:
-            return ""
-        digits = sum(character.isdigit() for character in phone)
-        if not PHONE_CHARACTERS.match(phone) or not 7 <= digits <= 15:
-            raise forms.ValidationError(
-                _("Enter a phone number such as (555) 123-4567 or +1 787 555 0100.")
-            )
-        return phone
 
     def clean_capacity(self):
         return checked_capacity(self.cleaned_data.get("capacity"))

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from lmsa_portal.localized import LocalizedNameMixin, spanish_active, spanish_name_field
-from lmsa_portal.locations import USState
+from lmsa_portal.locations import us_state_choices, us_state_name
+from lmsa_portal.phones import PhoneNumberField
 from members.access import is_active_member
 
 
@@ -183,7 +184,7 @@ class Mentor(models.Model):
             "when they open the link sent to it."
         ),
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=30, blank=True)
     specialty = models.ForeignKey(
         "residency_hub.Specialty",
         on_delete=models.PROTECT,
@@ -194,7 +195,7 @@ class Mentor(models.Model):
     institution = models.CharField(_("institution"), max_length=200)
     city = models.CharField(_("city"), max_length=100)
     state = models.CharField(
-        _("state or territory"), max_length=2, choices=USState.choices
+        _("state or territory"), max_length=2, choices=us_state_choices
     )
     languages = models.ManyToManyField(
         Language, related_name="mentors", verbose_name=_("languages spoken")
@@ -342,8 +343,8 @@ class Mentor(models.Model):
 
     @property
     def state_name(self) -> str:
-        # get_state_display() translates all 56 labels on every call.
-        return USState(self.state).label if self.state else ""
+        # get_state_display() translates and sorts all 56 names on every call.
+        return us_state_name(self.state)
 
     @property
     def mentee_levels(self) -> list[str]:

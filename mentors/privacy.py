@@ -16,7 +16,7 @@ def export_user_data(user) -> dict:
                 "name": mentor.full_name,
                 "credentials": mentor.credentials,
                 "email": mentor.email,
-                "phone": mentor.phone,
+                "phone": str(mentor.phone),
                 "specialty": str(mentor.specialty),
                 "institution": mentor.institution,
                 "city": mentor.city,

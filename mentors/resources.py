@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from lmsa_portal.locations import USState
+from lmsa_portal.locations import us_state_choices
+from lmsa_portal.phones import PhoneWidget
 from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from mentors.models import (
     MENTEE_LEVEL_FIELDS,
@@ -65,7 +66,7 @@ class StateWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         value = (value or "").strip()
-        for code, label in USState.choices:
+        for code, label in us_state_choices():
             if value.upper() == code or value.lower() == str(label).lower():
                 return code
         raise ValueError(
@@ -198,7 +199,7 @@ class MentorResource(SpreadsheetSafeResource):
     last_name = fields.Field("last_name", "Last Name")
     credentials = fields.Field("credentials", "Credentials")
     email = fields.Field("email", "Email")
-    phone = fields.Field("phone", "Phone")
+    phone = fields.Field("phone", "Phone", widget=PhoneWidget())
     specialty = fields.Field("specialty", "Specialty", widget=SpecialtyWidget())
     subspecialty = fields.Field("subspecialty", "Subspecialty")
     institution = fields.Field("institution", "Institution")

@@ -4,7 +4,7 @@ import random
 
 from django.utils import timezone
 
-from lmsa_portal.locations import USState
+from lmsa_portal.locations import US_STATE_NAMES
 from members.scale import FIRST, LAST
 from mentors.models import Language, Mentor
 from residency_hub.models import Specialty
@@ -54,7 +54,7 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
                 specialty=specialty,
                 institution=f"{rng.choice(CITIES)} {rng.choice(INSTITUTION_KINDS)}",
                 city=rng.choice(CITIES),
-                state=rng.choice(USState.values),
+                state=rng.choice(list(US_STATE_NAMES)),
                 mentors_premed=rng.random() < 0.6,
                 mentors_medical_students=rng.random() < 0.8,
                 mentors_residents=rng.random() < 0.4,

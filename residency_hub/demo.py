@@ -309,7 +309,7 @@ def load_demo() -> list[str]:
                 defaults={
                     "role": role,
                     "email": email,
-                    "phone": f"+1 555 010 {position + 1:04d}",
+                    "phone": f"+1 505 555 {position + 100:04d}",
                     "position": position,
                 },
             )

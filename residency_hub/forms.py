@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ama.models import Language
 from lmsa_portal.abuse import HoneypotFormMixin
+from lmsa_portal.locations import us_state_choices
 from lmsa_portal.search import search_queryset
 from residency_hub.models import (
     Event,
@@ -26,7 +27,6 @@ from residency_hub.models import (
     ProgramSubmission,
     SubmittedContact,
     SubmittedEvent,
-    USState,
     specialty_choices,
 )
 from residency_hub.services import CONTACT_FIELDS, EVENT_FIELDS
@@ -57,7 +57,7 @@ class ProgramFilter(django_filters.FilterSet):
         empty_label=_("All specialties"),
     )
     state = django_filters.ChoiceFilter(
-        label=_("State"), choices=USState.choices, empty_label=_("All states")
+        label=_("State"), choices=us_state_choices, empty_label=_("All states")
     )
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=Language.choices, empty_label=_("Any language")

@@ -17,7 +17,8 @@ from lmsa_portal.localized import (
     localized_choices,
     spanish_name_field,
 )
-from lmsa_portal.locations import USState
+from lmsa_portal.locations import us_state_choices, us_state_name
+from lmsa_portal.phones import PhoneNumberField
 from members.access import is_active_member
 from members.models import TIME_ZONE_CHOICES
 
@@ -96,7 +97,7 @@ class Program(models.Model):
         verbose_name=_("specialty"),
     )
     city = models.CharField(_("city"), max_length=120)
-    state = models.CharField(_("state"), max_length=2, choices=USState.choices)
+    state = models.CharField(_("state"), max_length=2, choices=us_state_choices)
     website = models.URLField(_("website"), blank=True)
     program_size = models.PositiveSmallIntegerField(
         _("positions per year"),
@@ -175,8 +176,8 @@ class Program(models.Model):
 
     @property
     def state_name(self) -> str:
-        # get_state_display() translates all 56 labels on every call.
-        return USState(self.state).label if self.state else ""
+        # get_state_display() translates and sorts all 56 names on every call.
+        return us_state_name(self.state)
 
     @property
     def verification_overdue(self) -> bool:
@@ -269,7 +270,7 @@ class AdvisorContact(models.Model):
         help_text=_("For example Program director, DEI lead, Chief resident."),
     )
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
@@ -457,7 +458,7 @@ class ProgramSubmission(models.Model):
         verbose_name=_("specialty"),
     )
     city = models.CharField(_("city"), max_length=120)
-    state = models.CharField(_("state"), max_length=2, choices=USState.choices)
+    state = models.CharField(_("state"), max_length=2, choices=us_state_choices)
     # Not "website": that name is the public forms' honeypot field.
     program_website = models.URLField(_("program website"), blank=True)
     program_size = models.PositiveSmallIntegerField(
@@ -539,7 +540,7 @@ class SubmittedContact(models.Model):
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = PhoneNumberField(_("phone"), max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     action = models.CharField(
         _("action"), max_length=10, choices=Action.choices, default=Action.ADD

@@ -6,7 +6,7 @@ import uuid
 
 from django.utils import timezone
 
-from lmsa_portal.locations import USState
+from lmsa_portal.locations import US_STATE_NAMES
 from mentors.scale import CITIES
 from residency_hub.models import AdvisorContact, Event, Program, Specialty
 
@@ -40,7 +40,7 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
                 institution=f"{city} University Hospital",
                 specialty=specialty,
                 city=city,
-                state=rng.choice(USState.values),
+                state=rng.choice(list(US_STATE_NAMES)),
                 program_size=rng.randint(6, 90),
                 diversity_mission=MISSION.format(specialty=specialty.name),
                 dei_initiatives=INITIATIVES,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from lmsa_portal.mail import portal_url, send_templated_email
+from lmsa_portal.phones import phone_display
 from lmsa_portal.signing import SignedLink, address_fingerprint
 from members.models import User
 from residency_hub.models import (
@@ -466,7 +467,7 @@ def _event_summary(event) -> str:
 
 
 def _contact_summary(contact) -> str:
-    parts = [contact.name, contact.role, contact.email, contact.phone]
+    parts = [contact.name, contact.role, contact.email, phone_display(contact.phone)]
     return " · ".join(part for part in parts if part)
 
 

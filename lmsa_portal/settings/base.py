@@ -66,6 +66,10 @@ THIRD_PARTY_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    # US state and territory names and their translations (lmsa_portal.locations).
+    "localflavor",
+    # PhoneNumberField: phone numbers parsed, validated and stored as E.164.
+    "phonenumber_field",
 ]
 # The portal's own apps (demo data, the scale seed and the data export walk them).
 LOCAL_APPS = [
@@ -86,6 +90,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Permissions-Policy from PERMISSIONS_POLICY (django-permissions-policy).
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Cross-Origin-Resource-Policy, which Django has no setting for.
     "lmsa_portal.middleware.SecurityHeadersMiddleware",
     # 413 for bodies over MAX_REQUEST_BODY_BYTES, before anything reads them.
     "lmsa_portal.limits.RequestBodyLimitMiddleware",
@@ -335,6 +342,10 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "America/New_York"
+# Phone numbers without a country code are US ones; valid numbers are stored as
+# E.164 (django-phonenumber-field; lmsa_portal.phones).
+PHONENUMBER_DEFAULT_REGION = "US"
+PHONENUMBER_DB_FORMAT = "E164"
 USE_TZ = True
 
 # ------------------------------------------------------------------------------
@@ -381,11 +392,22 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
-# Permissions-Policy header of every response (lmsa_portal.middleware).
-PERMISSIONS_POLICY = (
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-    "microphone=(), payment=(), usb=(), interest-cohort=()"
-)
+# Browser features the portal never uses, refused for every page and frame
+# (django-permissions-policy writes the header; an empty list is "()", none allowed).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+    ]
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Whole request bodies, files included (lmsa_portal.limits.RequestBodyLimitMiddleware):
 # larger ones get a 413. The admin allows more, for CSV imports.

@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from lmsa_portal.localized import sort_key
+from lmsa_portal.phones import phone_display, phone_link
 from lmsa_portal.text import render_markdown
 from lmsa_portal.time_zones import zone_name
 
@@ -39,3 +40,8 @@ def in_shown_order(items) -> list:
     """Names kept as data (languages, topics) in the order of the name the reader
     sees: "Criollo haitiano, Español, Lengua de señas americana" in Spanish."""
     return sorted(items, key=lambda item: sort_key(str(item)))
+
+
+# Phone numbers: national format for US numbers, a tel: link for valid ones.
+register.filter("phone_display", phone_display)
+register.filter("phone_link", phone_link)

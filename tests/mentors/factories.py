@@ -28,7 +28,7 @@ class MentorFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     credentials = "MD"
     email = factory.Sequence(lambda n: f"mentor{n}@hospital.example")
-    phone = factory.Sequence(lambda n: f"(555) 010-{n % 10000:04d}")
+    phone = factory.Sequence(lambda n: f"(787) 555-{n % 10000:04d}")
     specialty = factory.SubFactory(SpecialtyFactory)
     institution = "General Hospital"
     city = "Houston"

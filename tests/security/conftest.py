@@ -37,9 +37,9 @@ NOT_ACTIVE_STATES = ["unverified", "pending", "declined", "expired"]
 
 # Contact details seeded once and looked for in every response body.
 MENTOR_EMAIL = "leak-probe.mentor.q7z@hospital.example"
-MENTOR_PHONE = "(555) 014-2799"
+MENTOR_PHONE = "(787) 914-2799"
 ADVISOR_EMAIL = "leak-probe.advisor.k3x@program.example"
-ADVISOR_PHONE = "+1 555 013 8846"
+ADVISOR_PHONE = "+1 505 913 8846"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -271,7 +271,21 @@ def test_other_security_headers(client, db):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
-    assert "camera=()" in response["Permissions-Policy"]
+    refused = {part.strip() for part in response["Permissions-Policy"].split(",")}
+    assert refused == {
+        f"{feature}=()"
+        for feature in [
+            "accelerometer",
+            "camera",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "payment",
+            "usb",
+            "interest-cohort",
+        ]
+    }
 
 
 def test_http_redirects_to_https_in_production(client, db, production_security):
