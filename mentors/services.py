@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from listserv.suppression import normalise, suppressed_among
 from lmsa_portal.mail import portal_url, send_templated_email, user_language
+from lmsa_portal.phones import phone_display
 from lmsa_portal.signing import LinkUnusable, SignedLink, address_fingerprint
 from members.access import is_active_member, with_member_state
 from members.models import User
@@ -241,6 +242,8 @@ def _shown(mentor: Mentor, name: str) -> str:
     value = getattr(mentor, name)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if name == "phone":
+        return phone_display(value)
     display = getattr(mentor, f"get_{name}_display", None)
     return str(display() if display else value or "")
 

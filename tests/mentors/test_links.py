@@ -338,3 +338,13 @@ def test_staff_are_told_exactly_what_a_physician_changed(client, mentor, setting
     assert "Residents in surgery, please." in notice.body  # what it was
     assert "Institution" not in notice.body  # unchanged fields are not listed
     assert "/admin/mentors/mentor/" in notice.body
+
+
+def test_staff_see_a_changed_phone_as_people_write_it(client, mentor, settings):
+    settings.STAFF_NOTIFICATION_EMAILS = ["staff@lmsa.example"]
+    client.post(manage_path(mentor), edit_data(mentor))  # bring it to the form's shape
+    mail.outbox.clear()
+    client.post(manage_path(mentor), edit_data(mentor, phone="787 281 0199"))
+    (notice,) = _sent_to("staff@lmsa.example")
+    assert "(787) 281-0199" in notice.body
+    assert "+1787" not in notice.body
