@@ -4,17 +4,17 @@ import datetime
 
 from django.utils import timezone
 
-from ama.models import (
-    Audience,
-    Chapter,
-    Language,
-    Panelist,
-    Question,
-    QuestionVote,
-    Topic,
-    UpcomingSession,
-    Video,
+from ama.factories import (
+    ChapterFactory,
+    PanelistFactory,
+    QuestionFactory,
+    QuestionVoteFactory,
+    TopicFactory,
+    UpcomingSessionFactory,
+    VideoFactory,
 )
+from ama.models import Audience, Language, Question, UpcomingSession, Video
+from lmsa_portal.factories import create_or_refresh
 from members.access import is_active_member
 from members.models import User
 
@@ -341,9 +341,9 @@ def load_demo() -> list[str]:
     from residency_hub.models import Specialty
 
     topics = {
-        key: Topic.objects.update_or_create(
-            slug=key, defaults={"name": name, "name_es": name_es}
-        )[0]
+        key: create_or_refresh(
+            TopicFactory, lookup={"slug": key}, name=name, name_es=name_es
+        )
         for key, (name, name_es) in TOPICS.items()
     }
     published_at = timezone.make_aware(datetime.datetime(2024, 10, 1, 12, 0))
@@ -361,63 +361,71 @@ def load_demo() -> list[str]:
         panelists,
         chapters,
     ) in SESSIONS:
-        video, _ = Video.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "title": title,
-                "date": date,
-                "audience": audience,
-                "language": language,
-                "video_url": url,
-                "duration": datetime.timedelta(minutes=minutes),
-                "description": description,
-                "specialty": Specialty.objects.filter(slug=specialty_slug).first()
-                if specialty_slug
-                else None,
-                "status": Video.Status.PUBLISHED,
-                "published_at": timezone.make_aware(
-                    datetime.datetime.combine(date, datetime.time(21, 0))
-                )
-                if date < published_at.date()
-                else published_at,
-            },
+        video = create_or_refresh(
+            VideoFactory,
+            lookup={"slug": slug},
+            title=title,
+            date=date,
+            audience=audience,
+            language=language,
+            video_url=url,
+            duration=datetime.timedelta(minutes=minutes),
+            description=description,
+            specialty=Specialty.objects.filter(slug=specialty_slug).first()
+            if specialty_slug
+            else None,
+            status=Video.Status.PUBLISHED,
+            published_at=timezone.make_aware(
+                datetime.datetime.combine(date, datetime.time(21, 0))
+            )
+            if date < published_at.date()
+            else published_at,
         )
         video.topics.set([topics[key] for key in topic_keys])
         for index, (name, role) in enumerate(panelists):
-            Panelist.objects.update_or_create(
-                video=video, name=name, defaults={"role": role, "order": index}
+            create_or_refresh(
+                PanelistFactory,
+                lookup={"video": video, "name": name},
+                role=role,
+                order=index,
             )
         for seconds, chapter_title in chapters:
-            Chapter.objects.update_or_create(
-                video=video, start_seconds=seconds, defaults={"title": chapter_title}
+            create_or_refresh(
+                ChapterFactory,
+                lookup={"video": video, "start_seconds": seconds},
+                title=chapter_title,
             )
 
-    session, _ = UpcomingSession.objects.update_or_create(
-        title=UPCOMING_TITLE,
-        defaults={
-            "starts_at": _upcoming_start(),
-            "audience": Audience.BOTH,
-            "description": "Second-year students answer your questions about "
-            "the first year: studying, wellness, money and finding your people.",
-            "where_to_watch": "Facebook Live on the LMSA National page",
-            "watch_url": "https://www.facebook.com/LMSANational/",
-            "status": UpcomingSession.Status.PUBLISHED,
-        },
+    session = create_or_refresh(
+        UpcomingSessionFactory,
+        lookup={"title": UPCOMING_TITLE},
+        starts_at=_upcoming_start(),
+        audience=Audience.BOTH,
+        description="Second-year students answer your questions about "
+        "the first year: studying, wellness, money and finding your people.",
+        where_to_watch="Facebook Live on the LMSA National page",
+        watch_url="https://www.facebook.com/LMSANational/",
+        status=UpcomingSession.Status.PUBLISHED,
     )
     # Only people who could really vote: active members (and staff).
     voters = [u for u in User.objects.order_by("pk")[:20] if is_active_member(u)][:3]
     author = User.objects.filter(email="member@lmsa.example").first()
     for text, votes in UPCOMING_QUESTIONS:
-        question, _ = Question.objects.get_or_create(
-            session=session,
-            text=text,
+        question = create_or_refresh(
+            QuestionFactory,
+            lookup={"session": session, "text": text},
             defaults={"status": Question.Status.APPROVED, "author": author},
         )
         for voter in voters[:votes]:
-            QuestionVote.objects.get_or_create(question=question, user=voter)
-    Question.objects.get_or_create(
-        session=session,
-        text="Can the panel share how they handled imposter syndrome?",
+            create_or_refresh(
+                QuestionVoteFactory, lookup={"question": question, "user": voter}
+            )
+    create_or_refresh(
+        QuestionFactory,
+        lookup={
+            "session": session,
+            "text": "Can the panel share how they handled imposter syndrome?",
+        },
         defaults={"status": Question.Status.PENDING, "author": author},
     )
     return [

@@ -12,10 +12,10 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from listserv import admin as listserv_admin
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery, Interest, Mailing, Subscriber
 from listserv.services import mailing_queue
-from tests.factories import SpecialtyFactory
-from tests.listserv.factories import MailingFactory, SubscriberFactory
+from residency_hub.factories import SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
 

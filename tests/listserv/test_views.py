@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from listserv.factories import SubscriberFactory
 from listserv.models import Interest, Subscriber, SubscriberQuerySet
 from listserv.services import CONFIRM_LINK, MANAGE_LINK
-from tests.listserv.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""factory_boy factories of the listserv tests."""
+"""factory_boy factories of the listserv app: the one description of a valid row,
+used by the tests, the demo (`load_demo_data`) and the scale seed."""
 
 import factory
 from django.utils import timezone
