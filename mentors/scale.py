@@ -1,4 +1,5 @@
-"""Scale data for benchmarks: 10,000 mentors (bulk inserts, reproducible)."""
+"""Scale data for benchmarks: 10,000 mentors, built by MentorFactory and saved with
+bulk inserts (reproducible)."""
 
 import random
 
@@ -6,6 +7,7 @@ from django.utils import timezone
 
 from lmsa_portal.locations import USState
 from members.scale import FIRST, LAST
+from mentors.factories import MentorFactory
 from mentors.models import Language, Mentor
 from residency_hub.models import Specialty
 
@@ -44,8 +46,9 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
     mentors = []
     for n in range(counts["mentors"]):
         specialty = rng.choice(specialties)
+        status = Mentor.Status.APPROVED if rng.random() < 0.9 else Mentor.Status.PENDING
         mentors.append(
-            Mentor(
+            MentorFactory.build(
                 first_name=rng.choice(FIRST),
                 last_name=rng.choice(LAST),
                 credentials=rng.choice(["MD", "DO", "MD, MPH", "MD, PhD"]),
@@ -66,9 +69,8 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
                 special_requests=rng.choice(REQUESTS),
                 consent_to_share=True,
                 consented_at=now,
-                status=Mentor.Status.APPROVED
-                if rng.random() < 0.9
-                else Mentor.Status.PENDING,
+                status=status,
+                decided_at=now if status == Mentor.Status.APPROVED else None,
                 confirmed_at=now,
             )
         )
