@@ -68,7 +68,9 @@ class SubscriberResource(SpreadsheetSafeResource):
     )
     status = fields.Field(attribute="status", column_name="status", readonly=True)
     source = fields.Field(attribute="source", column_name="source", readonly=True)
-    created = fields.Field(attribute="created", column_name="created", readonly=True)
+    created_at = fields.Field(
+        attribute="created_at", column_name="created_at", readonly=True
+    )
     confirmed_at = fields.Field(
         attribute="confirmed_at", column_name="confirmed_at", readonly=True
     )
@@ -91,7 +93,7 @@ class SubscriberResource(SpreadsheetSafeResource):
             "frequency",
             "status",
             "source",
-            "created",
+            "created_at",
             "confirmed_at",
             "unsubscribed_at",
         ]
@@ -134,7 +136,7 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "specialty",
         "status",
         "source",
-        "created",
+        "created_at",
         "confirmed_at",
     ]
     list_filter = [
@@ -147,7 +149,7 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "specialty",
         "interests",
         # A filter, not a date_hierarchy: that scanned every row for its days.
-        "created",
+        "created_at",
     ]
     search_fields = ["email", "name", "institution"]  # trigram-indexed
     list_select_related = ["specialty"]
@@ -158,11 +160,11 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "status",
         "source",
         "consent_text",
-        "created",
+        "created_at",
         "confirmation_sent_at",
         "confirmed_at",
         "unsubscribed_at",
-        "updated",
+        "updated_at",
         "user",
     ]
     fieldsets = (
@@ -189,11 +191,11 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
                     "source",
                     "consent_text",
                     "user",
-                    "created",
+                    "created_at",
                     "confirmation_sent_at",
                     "confirmed_at",
                     "unsubscribed_at",
-                    "updated",
+                    "updated_at",
                 )
             },
         ),
@@ -276,13 +278,13 @@ class MailingAdmin(SimpleHistoryAdmin):
         "sent_count",
         "failed_count",
         "skipped_count",
-        "created",
+        "created_at",
         "finished_at",
         "sending_problem",
     ]
     list_filter = ["status", FailedDeliveriesFilter]
     search_fields = ["subject"]
-    date_hierarchy = "created"
+    date_hierarchy = "created_at"
     actions = ["resume_sending", "retry_failed", "cancel_schedule"]
     change_form_template = "admin/listserv/mailing/change_form.html"
     progress_fields = [
@@ -291,7 +293,7 @@ class MailingAdmin(SimpleHistoryAdmin):
         "progress",
         "sending_problem",
         "created_by",
-        "created",
+        "created_at",
         "queued_at",
         "started_at",
         "finished_at",
@@ -655,12 +657,12 @@ class SuppressionAdmin(admin.ModelAdmin):
         "reason",
         "detail_short",
         "source",
-        "created",
+        "created_at",
         "in_force",
         "lifted_at",
         "lifted_by",
     ]
-    list_filter = [SuppressionActiveFilter, "reason", "source", "created"]
+    list_filter = [SuppressionActiveFilter, "reason", "source", "created_at"]
     search_fields = ["email"]
     list_select_related = ["lifted_by"]
     show_full_result_count = False
@@ -671,13 +673,13 @@ class SuppressionAdmin(admin.ModelAdmin):
         "detail",
         "source",
         "event_display",
-        "created",
+        "created_at",
         "lifted_at",
         "lifted_by",
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        always = ["event_display", "created", "lifted_at", "lifted_by"]
+        always = ["event_display", "created_at", "lifted_at", "lifted_by"]
         if obj is None:
             return [*always, "source"]
         return ["email", "reason", "detail", "source", *always]

@@ -2,9 +2,8 @@
 
 from django.utils import timezone
 
-from listserv.choices import Frequency, InterestCode, Role
 from listserv.factories import MailingFactory, SubscriberFactory
-from listserv.models import Interest, Subscriber
+from listserv.models import Frequency, Interest, InterestCode, Role, Subscriber
 from listserv.services import CONSENT_TEXT
 from lmsa_portal.factories import create_or_refresh
 from residency_hub.models import Specialty

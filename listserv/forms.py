@@ -6,8 +6,7 @@ from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from listserv.choices import US_STATES, Role
-from listserv.models import Interest, Mailing, Subscriber, Suppression
+from listserv.models import US_STATES, Interest, Mailing, Role, Subscriber, Suppression
 from listserv.services import CONSENT_TEXT
 from lmsa_portal.abuse import HoneypotFormMixin
 from members.models import Membership

@@ -25,9 +25,8 @@ from ama.factories import (
     VideoFactory,
 )
 from ama.models import UpcomingSession
-from listserv.choices import InterestCode
 from listserv.factories import SubscriberFactory
-from listserv.models import Interest, Subscriber
+from listserv.models import Interest, InterestCode, Subscriber
 from listserv.services import CONFIRM_LINK, MANAGE_LINK
 from members.factories import DEFAULT_PASSWORD, make_member
 from mentors.factories import MentorFactory, language

@@ -342,7 +342,7 @@ def test_export_includes_status_and_dates(admin_client_mfa):
             "export_items": [subscriber.pk],
             **{
                 f"subscriberresource_{field}": "on"
-                for field in ["email", "status", "created", "confirmed_at"]
+                for field in ["email", "status", "created_at", "confirmed_at"]
             },
         },
     )
@@ -350,7 +350,7 @@ def test_export_includes_status_and_dates(admin_client_mfa):
     body = response.content.decode()
     assert "export@example.org" in body
     assert "confirmed" in body
-    assert str(subscriber.created.year) in body
+    assert str(subscriber.created_at.year) in body
 
 
 def test_subscriber_history_records_unsubscribe(client):
