@@ -72,7 +72,7 @@ class SubscriberQuerySet(models.QuerySet):
         cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
         return self.filter(status=Subscriber.Status.UNCONFIRMED).filter(
             Q(confirmation_sent_at__lt=cutoff)
-            | Q(confirmation_sent_at__isnull=True, created__lt=cutoff)
+            | Q(confirmation_sent_at__isnull=True, created_at__lt=cutoff)
         )
 
 

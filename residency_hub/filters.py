@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ama.models import Language
+from lmsa_portal.localized import ContentLanguage
 from lmsa_portal.search import search_queryset
 from residency_hub.models import Program, USState, specialty_choices
 
@@ -35,7 +35,9 @@ class ProgramFilter(django_filters.FilterSet):
         label=_("State"), choices=USState.choices, empty_label=_("All states")
     )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=Language.choices, empty_label=_("Any language")
+        label=_("Language"),
+        choices=ContentLanguage.choices,
+        empty_label=_("Any language"),
     )
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),

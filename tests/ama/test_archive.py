@@ -18,7 +18,8 @@ from ama.factories import (
     TopicFactory,
     VideoFactory,
 )
-from ama.models import Audience, Language, Video
+from ama.models import Audience, Video
+from lmsa_portal.localized import ContentLanguage
 from mentors.factories import MentorFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -84,7 +85,7 @@ def test_filters_by_audience_topic_year_and_language(client):
     VideoFactory(
         title="Preguntas",
         audience=Audience.BOTH,
-        language=Language.SPANISH,
+        language=ContentLanguage.SPANISH,
         topics=[mcat, match],
         date=datetime.date(2023, 2, 1),
     )
@@ -382,7 +383,7 @@ def test_pages_render_in_spanish(client):
 
     from ama.factories import QuestionFactory, UpcomingSessionFactory
 
-    video = VideoFactory(language=Language.SPANISH)
+    video = VideoFactory(language=ContentLanguage.SPANISH)
     ChapterFactory(video=video)
     question = QuestionFactory(session=UpcomingSessionFactory())
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
