@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from residency_hub.admin import EventResource, ProgramResource
 from residency_hub.factories import EventFactory, ProgramFactory, SpecialtyFactory
 from residency_hub.models import Event, Program
+from residency_hub.resources import EventResource, ProgramResource
 
 
 def test_program_changelist_filters_and_searches(admin_client_mfa, program):

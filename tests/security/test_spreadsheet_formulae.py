@@ -16,8 +16,8 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from ama.factories import VideoFactory
 from ama.resources import VideoResource
-from listserv.admin import SubscriberResource
 from listserv.factories import SubscriberFactory
+from listserv.resources import SubscriberResource
 from lmsa_portal.spreadsheets import (
     FORMULA_STARTS,
     SpreadsheetSafeResource,
@@ -28,8 +28,8 @@ from members.models import RosterEntry
 from members.resources import MembershipResource, RosterEntryResource
 from mentors.factories import MentorFactory
 from mentors.resources import MentorResource
-from residency_hub.admin import EventResource, ProgramResource
 from residency_hub.factories import EventFactory, ProgramFactory
+from residency_hub.resources import EventResource, ProgramResource
 
 pytestmark = pytest.mark.django_db
 
