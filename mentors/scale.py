@@ -46,34 +46,35 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
     mentors = []
     for n in range(counts["mentors"]):
         specialty = rng.choice(specialties)
-        status = Mentor.Status.APPROVED if rng.random() < 0.9 else Mentor.Status.PENDING
-        mentors.append(
-            MentorFactory.build(
-                first_name=rng.choice(FIRST),
-                last_name=rng.choice(LAST),
-                credentials=rng.choice(["MD", "DO", "MD, MPH", "MD, PhD"]),
-                email=f"mentor{n:06d}@{SCALE_EMAIL_DOMAIN}",
-                phone=f"505-555-{n % 10000:04d}",
-                specialty=specialty,
-                institution=f"{rng.choice(CITIES)} {rng.choice(INSTITUTION_KINDS)}",
-                city=rng.choice(CITIES),
-                state=rng.choice(USState.values),
-                mentors_premed=rng.random() < 0.6,
-                mentors_medical_students=rng.random() < 0.8,
-                mentors_residents=rng.random() < 0.4,
-                offers_virtual=rng.random() < 0.8,
-                offers_in_person=rng.random() < 0.4,
-                capacity=rng.randint(1, 5),
-                accepting_mentees=rng.random() < 0.85,
-                bio=f"{specialty.name} physician who mentors Latino trainees.",
-                special_requests=rng.choice(REQUESTS),
-                consent_to_share=True,
-                consented_at=now,
-                status=status,
-                decided_at=now if status == Mentor.Status.APPROVED else None,
-                confirmed_at=now,
-            )
+        mentor = MentorFactory.build(
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            credentials=rng.choice(["MD", "DO", "MD, MPH", "MD, PhD"]),
+            email=f"mentor{n:06d}@{SCALE_EMAIL_DOMAIN}",
+            phone=f"505-555-{n % 10000:04d}",
+            specialty=specialty,
+            institution=f"{rng.choice(CITIES)} {rng.choice(INSTITUTION_KINDS)}",
+            city=rng.choice(CITIES),
+            state=rng.choice(USState.values),
+            mentors_premed=rng.random() < 0.6,
+            mentors_medical_students=rng.random() < 0.8,
+            mentors_residents=rng.random() < 0.4,
+            offers_virtual=rng.random() < 0.8,
+            offers_in_person=rng.random() < 0.4,
+            capacity=rng.randint(1, 5),
+            accepting_mentees=rng.random() < 0.85,
+            bio=f"{specialty.name} physician who mentors Latino trainees.",
+            special_requests=rng.choice(REQUESTS),
+            consent_to_share=True,
+            consented_at=now,
+            status=Mentor.Status.APPROVED
+            if rng.random() < 0.9
+            else Mentor.Status.PENDING,
+            confirmed_at=now,
         )
+        if mentor.status == Mentor.Status.PENDING:
+            mentor.decided_at = None  # the factory dates the decision; none yet
+        mentors.append(mentor)
     Mentor.objects.bulk_create(mentors, batch_size=2000)
     through = Mentor.languages.through
     links = []
