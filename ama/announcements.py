@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from ama.models import AnnouncementSubscription, Question, UpcomingSession
-from listserv.choices import InterestCode
-from listserv.models import Subscriber
+from listserv.models import InterestCode, Subscriber
 from listserv.services import MANAGE_LINK
 from listserv.suppression import normalise, suppressed_among
 from lmsa_portal.mail import portal_url, send_templated_email, user_language

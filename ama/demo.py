@@ -4,17 +4,18 @@ import datetime
 
 from django.utils import timezone
 
-from ama.models import (
-    Audience,
-    Chapter,
-    Language,
-    Panelist,
-    Question,
-    QuestionVote,
-    Topic,
-    UpcomingSession,
-    Video,
+from ama.factories import (
+    ChapterFactory,
+    PanelistFactory,
+    QuestionFactory,
+    QuestionVoteFactory,
+    TopicFactory,
+    UpcomingSessionFactory,
+    VideoFactory,
 )
+from ama.models import Audience, Question, UpcomingSession, Video
+from lmsa_portal.factories import create_or_refresh
+from lmsa_portal.localized import ContentLanguage
 from members.access import is_active_member
 from members.models import User
 
@@ -48,7 +49,7 @@ SESSIONS = [
         "Applying to Medical School 101",
         datetime.date(2021, 5, 12),
         Audience.PREMED,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["applying", "letters"],
         None,
         FB + "486201389472615/",
@@ -72,7 +73,7 @@ SESSIONS = [
         "MCAT Study Strategies That Worked for Us",
         datetime.date(2021, 7, 8),
         Audience.PREMED,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["mcat"],
         None,
         "https://www.youtube.com/watch?v=Mq4rT8vLx2A",
@@ -96,7 +97,7 @@ SESSIONS = [
         "Writing Your Personal Statement",
         datetime.date(2021, 9, 15),
         Audience.PREMED,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["personal-statement", "applying"],
         None,
         FB + "573920184635290/",
@@ -116,7 +117,7 @@ SESSIONS = [
         "Preguntas sobre la escuela de medicina",
         datetime.date(2022, 2, 3),
         Audience.BOTH,
-        Language.SPANISH,
+        ContentLanguage.SPANISH,
         ["applying", "latino-physicians", "financial-aid"],
         None,
         "https://fb.watch/kLm3Qx7tRb/",
@@ -139,7 +140,7 @@ SESSIONS = [
         "Financing Medical School Without Panic",
         datetime.date(2022, 4, 20),
         Audience.BOTH,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["financial-aid"],
         None,
         "https://youtu.be/Zp7cW2nQe9k",
@@ -159,7 +160,7 @@ SESSIONS = [
         "Being a Latino Physician: Identity, Community and Medicine",
         datetime.date(2022, 9, 28),
         Audience.BOTH,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["latino-physicians", "wellness"],
         None,
         FB + "1120948372615048/",
@@ -184,7 +185,7 @@ SESSIONS = [
         "Getting Into Research as a Medical Student",
         datetime.date(2023, 1, 18),
         Audience.MEDICAL_STUDENTS,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["research"],
         None,
         "https://www.youtube.com/live/Hd3kR9sPq1w",
@@ -207,7 +208,7 @@ SESSIONS = [
         "USMLE Step 1 Is Pass/Fail: Now What?",
         datetime.date(2023, 3, 9),
         Audience.MEDICAL_STUDENTS,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["step-exams", "match"],
         None,
         FB + "774310986254731/",
@@ -227,7 +228,7 @@ SESSIONS = [
         "Away Rotations and Audition Electives",
         datetime.date(2023, 6, 14),
         Audience.MEDICAL_STUDENTS,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["away-rotations", "match"],
         "emergency-medicine",
         "https://www.youtube.com/watch?v=Rk8vN3cLw5Y",
@@ -250,7 +251,7 @@ SESSIONS = [
         "The Match: Interviews and Rank Lists",
         datetime.date(2023, 10, 25),
         Audience.MEDICAL_STUDENTS,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["match", "interviews"],
         None,
         FB + "908125634470219/",
@@ -274,7 +275,7 @@ SESSIONS = [
         "Gap Years and Post-Bacc Programs",
         datetime.date(2024, 2, 7),
         Audience.PREMED,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["gap-years", "applying", "mcat"],
         None,
         "https://www.youtube.com/watch?v=Gp2yB6tHm0s",
@@ -297,7 +298,7 @@ SESSIONS = [
         "Medical School Interviews and the MMI",
         datetime.date(2024, 9, 18),
         Audience.PREMED,
-        Language.ENGLISH,
+        ContentLanguage.ENGLISH,
         ["interviews", "applying"],
         None,
         FB + "1318275049916623/",
@@ -341,9 +342,9 @@ def load_demo() -> list[str]:
     from residency_hub.models import Specialty
 
     topics = {
-        key: Topic.objects.update_or_create(
-            slug=key, defaults={"name": name, "name_es": name_es}
-        )[0]
+        key: create_or_refresh(
+            TopicFactory, lookup={"slug": key}, name=name, name_es=name_es
+        )
         for key, (name, name_es) in TOPICS.items()
     }
     published_at = timezone.make_aware(datetime.datetime(2024, 10, 1, 12, 0))
@@ -361,63 +362,71 @@ def load_demo() -> list[str]:
         panelists,
         chapters,
     ) in SESSIONS:
-        video, _ = Video.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "title": title,
-                "date": date,
-                "audience": audience,
-                "language": language,
-                "video_url": url,
-                "duration": datetime.timedelta(minutes=minutes),
-                "description": description,
-                "specialty": Specialty.objects.filter(slug=specialty_slug).first()
-                if specialty_slug
-                else None,
-                "status": Video.Status.PUBLISHED,
-                "published_at": timezone.make_aware(
-                    datetime.datetime.combine(date, datetime.time(21, 0))
-                )
-                if date < published_at.date()
-                else published_at,
-            },
+        video = create_or_refresh(
+            VideoFactory,
+            lookup={"slug": slug},
+            title=title,
+            date=date,
+            audience=audience,
+            language=language,
+            video_url=url,
+            duration=datetime.timedelta(minutes=minutes),
+            description=description,
+            specialty=Specialty.objects.filter(slug=specialty_slug).first()
+            if specialty_slug
+            else None,
+            status=Video.Status.PUBLISHED,
+            published_at=timezone.make_aware(
+                datetime.datetime.combine(date, datetime.time(21, 0))
+            )
+            if date < published_at.date()
+            else published_at,
         )
         video.topics.set([topics[key] for key in topic_keys])
         for index, (name, role) in enumerate(panelists):
-            Panelist.objects.update_or_create(
-                video=video, name=name, defaults={"role": role, "order": index}
+            create_or_refresh(
+                PanelistFactory,
+                lookup={"video": video, "name": name},
+                role=role,
+                order=index,
             )
         for seconds, chapter_title in chapters:
-            Chapter.objects.update_or_create(
-                video=video, start_seconds=seconds, defaults={"title": chapter_title}
+            create_or_refresh(
+                ChapterFactory,
+                lookup={"video": video, "start_seconds": seconds},
+                title=chapter_title,
             )
 
-    session, _ = UpcomingSession.objects.update_or_create(
-        title=UPCOMING_TITLE,
-        defaults={
-            "starts_at": _upcoming_start(),
-            "audience": Audience.BOTH,
-            "description": "Second-year students answer your questions about "
-            "the first year: studying, wellness, money and finding your people.",
-            "where_to_watch": "Facebook Live on the LMSA National page",
-            "watch_url": "https://www.facebook.com/LMSANational/",
-            "status": UpcomingSession.Status.PUBLISHED,
-        },
+    session = create_or_refresh(
+        UpcomingSessionFactory,
+        lookup={"title": UPCOMING_TITLE},
+        starts_at=_upcoming_start(),
+        audience=Audience.BOTH,
+        description="Second-year students answer your questions about "
+        "the first year: studying, wellness, money and finding your people.",
+        where_to_watch="Facebook Live on the LMSA National page",
+        watch_url="https://www.facebook.com/LMSANational/",
+        status=UpcomingSession.Status.PUBLISHED,
     )
     # Only people who could really vote: active members (and staff).
     voters = [u for u in User.objects.order_by("pk")[:20] if is_active_member(u)][:3]
     author = User.objects.filter(email="member@lmsa.example").first()
     for text, votes in UPCOMING_QUESTIONS:
-        question, _ = Question.objects.get_or_create(
-            session=session,
-            text=text,
+        question = create_or_refresh(
+            QuestionFactory,
+            lookup={"session": session, "text": text},
             defaults={"status": Question.Status.APPROVED, "author": author},
         )
         for voter in voters[:votes]:
-            QuestionVote.objects.get_or_create(question=question, user=voter)
-    Question.objects.get_or_create(
-        session=session,
-        text="Can the panel share how they handled imposter syndrome?",
+            create_or_refresh(
+                QuestionVoteFactory, lookup={"question": question, "user": voter}
+            )
+    create_or_refresh(
+        QuestionFactory,
+        lookup={
+            "session": session,
+            "text": "Can the panel share how they handled imposter syndrome?",
+        },
         defaults={"status": Question.Status.PENDING, "author": author},
     )
     return [

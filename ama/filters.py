@@ -5,8 +5,8 @@ from django import forms
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from ama.models import Audience, Language, Topic, Video
-from lmsa_portal.localized import localized_choices
+from ama.models import Audience, Topic, Video
+from lmsa_portal.localized import ContentLanguage, localized_choices
 from lmsa_portal.search import search_queryset
 
 SEARCH_FIELDS = [
@@ -68,7 +68,9 @@ class VideoFilter(django_filters.FilterSet):
         empty_label=_("All years"),
     )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=Language.choices, empty_label=_("Any language")
+        label=_("Language"),
+        choices=ContentLanguage.choices,
+        empty_label=_("Any language"),
     )
 
     class Meta:

@@ -13,18 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ama.embeds import VideoEmbed, parse_video_url, validate_video_url
-from lmsa_portal.localized import LocalizedNameMixin, spanish_name_field
+from lmsa_portal.localized import (
+    ContentLanguage,
+    LocalizedNameMixin,
+    spanish_name_field,
+)
 
 
 class Audience(models.TextChoices):
     PREMED = "premed", _("Premed students")
     MEDICAL_STUDENTS = "medical_students", _("Medical students")
     BOTH = "both", _("Premed and medical students")
-
-
-class Language(models.TextChoices):
-    ENGLISH = "en", _("English")
-    SPANISH = "es", _("Spanish")
 
 
 def format_seconds(seconds: int) -> str:
@@ -103,8 +102,8 @@ class Video(models.Model):
     language = models.CharField(
         _("language"),
         max_length=2,
-        choices=Language.choices,
-        default=Language.ENGLISH,
+        choices=ContentLanguage.choices,
+        default=ContentLanguage.ENGLISH,
         help_text=_("The language the session was held in."),
     )
     topics = models.ManyToManyField(

@@ -11,7 +11,8 @@ from django.utils.text import slugify
 from import_export import fields
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
-from ama.models import Audience, Language, Topic, Video, unique_video_slug
+from ama.models import Audience, Topic, Video, unique_video_slug
+from lmsa_portal.localized import ContentLanguage
 from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from residency_hub.models import Specialty
 
@@ -89,7 +90,7 @@ class VideoResource(SpreadsheetSafeResource):
         if not row.get("audience"):
             row["audience"] = Audience.BOTH
         if not row.get("language"):
-            row["language"] = Language.ENGLISH
+            row["language"] = ContentLanguage.ENGLISH
         if not row.get("status"):
             row["status"] = Video.Status.DRAFT
         if not row.get("slug") and row.get("title"):

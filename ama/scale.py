@@ -1,10 +1,19 @@
-"""Scale data for benchmarks: 1,000 AMA sessions with chapters, upcoming questions."""
+"""Scale data for benchmarks: 1,000 AMA sessions with chapters, upcoming questions;
+built by the AMA factories and saved with bulk inserts (reproducible)."""
 
 import datetime
 import random
 
 from django.utils import timezone
 
+from ama.factories import (
+    ChapterFactory,
+    QuestionFactory,
+    QuestionVoteFactory,
+    TopicFactory,
+    UpcomingSessionFactory,
+    VideoFactory,
+)
 from ama.models import Chapter, Question, QuestionVote, Topic, UpcomingSession, Video
 from members.models import User
 
@@ -29,13 +38,13 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
     if Video.objects.filter(slug__startswith=SCALE_SLUG_PREFIX).exists():
         return "ama: already seeded"
     topics = list(Topic.objects.all()) or [
-        Topic.objects.create(name=subject.capitalize(), slug=f"scale-{n}")
+        TopicFactory(name=subject.capitalize(), slug=f"scale-{n}")
         for n, subject in enumerate(SUBJECTS)
     ]
     today = timezone.localdate()
     now = timezone.now()
     videos = [
-        Video(
+        VideoFactory.build(
             title=f"AMA: {rng.choice(SUBJECTS)} ({n})",
             slug=f"{SCALE_SLUG_PREFIX}{n:05d}",
             date=today - datetime.timedelta(days=rng.randint(1, 2000)),
@@ -61,13 +70,13 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
     )
     Chapter.objects.bulk_create(
         [
-            Chapter(video_id=v.pk, start_seconds=60 * k, title=f"Part {k + 1}")
+            ChapterFactory.build(video=v, start_seconds=60 * k, title=f"Part {k + 1}")
             for v in videos
             for k in range(4)
         ],
         batch_size=4000,
     )
-    session = UpcomingSession.objects.create(
+    session = UpcomingSessionFactory(
         title="AMA: scale test session",
         starts_at=now + datetime.timedelta(days=14),
         audience="both",
@@ -75,12 +84,12 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
         where_to_watch="LMSA Facebook page",
         status=UpcomingSession.Status.PUBLISHED,
     )
-    askers = list(User.objects.order_by("pk").values_list("pk", flat=True)[:200])
+    askers = list(User.objects.order_by("pk").only("pk")[:200])
     Question.objects.bulk_create(
         [
-            Question(
+            QuestionFactory.build(
                 session=session,
-                author_id=rng.choice(askers) if askers else None,
+                author=rng.choice(askers) if askers else None,
                 text=f"How should I prepare for {rng.choice(SUBJECTS)}? ({n})",
                 status=Question.Status.APPROVED,
             )
@@ -88,13 +97,13 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
         ],
         batch_size=2000,
     )
-    question_ids = list(session.questions.values_list("pk", flat=True))
+    questions = list(session.questions.only("pk"))
     QuestionVote.objects.bulk_create(
         [
-            QuestionVote(question_id=rng.choice(question_ids), user_id=user_id)
-            for user_id in askers
+            QuestionVoteFactory.build(question=rng.choice(questions), user=user)
+            for user in askers
         ],
         batch_size=2000,
         ignore_conflicts=True,
     )
-    return f"ama: {len(videos)} sessions, {len(question_ids)} questions"
+    return f"ama: {len(videos)} sessions, {len(questions)} questions"

@@ -13,22 +13,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export import fields, widgets
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from listserv.forms import MailingAdminForm, SendForm, SuppressionAdminForm
 from listserv.models import (
     Delivery,
-    Interest,
     MailEvent,
     Mailing,
     Subscriber,
     Suppression,
 )
+from listserv.resources import SubscriberResource
 from listserv.sending import RenderedMailing
 from listserv.services import (
-    IMPORT_CONSENT_TEXT,
     mailing_audience,
     mailing_requeue_failed,
     mailing_resume,
@@ -41,85 +39,7 @@ from listserv.services import (
 from listserv.suppression import lift
 from lmsa_portal.admin_tools import ReadOnlyAdminMixin
 from lmsa_portal.mail import deliver_email
-from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from members.models import Membership
-from residency_hub.models import Specialty
-
-# What a new address gets for a blank cell (the model's defaults would not pass
-# validation for the role).
-NEW_ROW_DEFAULTS = {"role": "other", "frequency": "every"}
-
-
-class SubscriberResource(SpreadsheetSafeResource):
-    """CSV columns; status, source and dates are exported but never imported, so
-    an import can never mark an address as confirmed. For an address already on
-    the list, a blank cell keeps what is there: a staff sheet with a few columns
-    filled never wipes the preferences a subscriber chose."""
-
-    specialty = fields.Field(
-        attribute="specialty",
-        column_name="specialty",
-        widget=widgets.ForeignKeyWidget(Specialty, field="name"),
-    )
-    interests = fields.Field(
-        attribute="interests",
-        column_name="interests",
-        widget=widgets.ManyToManyWidget(Interest, field="code", separator="|"),
-    )
-    status = fields.Field(attribute="status", column_name="status", readonly=True)
-    source = fields.Field(attribute="source", column_name="source", readonly=True)
-    created = fields.Field(attribute="created", column_name="created", readonly=True)
-    confirmed_at = fields.Field(
-        attribute="confirmed_at", column_name="confirmed_at", readonly=True
-    )
-    unsubscribed_at = fields.Field(
-        attribute="unsubscribed_at", column_name="unsubscribed_at", readonly=True
-    )
-
-    class Meta:
-        model = Subscriber
-        import_id_fields = ["email"]
-        fields = [
-            "email",
-            "name",
-            "role",
-            "institution",
-            "specialty",
-            "state",
-            "region",
-            "interests",
-            "frequency",
-            "status",
-            "source",
-            "created",
-            "confirmed_at",
-            "unsubscribed_at",
-        ]
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-
-    def before_import_row(self, row, **kwargs):
-        row["email"] = (row.get("email") or "").strip().lower()
-
-    def import_instance(self, instance, row, **kwargs):
-        if instance.pk is None:
-            for column, default in NEW_ROW_DEFAULTS.items():
-                if not str(row.get(column) or "").strip():
-                    row[column] = default
-        super().import_instance(instance, row, **kwargs)
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        blank = not str(row.get(field.column_name) or "").strip()
-        if instance.pk is not None and blank:
-            return None  # keep the subscriber's own value
-        return super().import_field(field, instance, row, is_m2m, **kwargs)
-
-    def before_save_instance(self, instance, row, **kwargs):
-        if instance.pk is None:
-            instance.source = Subscriber.Source.IMPORT
-            instance.status = Subscriber.Status.UNCONFIRMED
-            instance.consent_text = IMPORT_CONSENT_TEXT
 
 
 @admin.register(Subscriber)
@@ -134,7 +54,7 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "specialty",
         "status",
         "source",
-        "created",
+        "created_at",
         "confirmed_at",
     ]
     list_filter = [
@@ -147,7 +67,7 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "specialty",
         "interests",
         # A filter, not a date_hierarchy: that scanned every row for its days.
-        "created",
+        "created_at",
     ]
     search_fields = ["email", "name", "institution"]  # trigram-indexed
     list_select_related = ["specialty"]
@@ -158,11 +78,11 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "status",
         "source",
         "consent_text",
-        "created",
+        "created_at",
         "confirmation_sent_at",
         "confirmed_at",
         "unsubscribed_at",
-        "updated",
+        "updated_at",
         "user",
     ]
     fieldsets = (
@@ -189,11 +109,11 @@ class SubscriberAdmin(ImportExportMixin, SimpleHistoryAdmin):
                     "source",
                     "consent_text",
                     "user",
-                    "created",
+                    "created_at",
                     "confirmation_sent_at",
                     "confirmed_at",
                     "unsubscribed_at",
-                    "updated",
+                    "updated_at",
                 )
             },
         ),
@@ -276,13 +196,13 @@ class MailingAdmin(SimpleHistoryAdmin):
         "sent_count",
         "failed_count",
         "skipped_count",
-        "created",
+        "created_at",
         "finished_at",
         "sending_problem",
     ]
     list_filter = ["status", FailedDeliveriesFilter]
     search_fields = ["subject"]
-    date_hierarchy = "created"
+    date_hierarchy = "created_at"
     actions = ["resume_sending", "retry_failed", "cancel_schedule"]
     change_form_template = "admin/listserv/mailing/change_form.html"
     progress_fields = [
@@ -291,7 +211,7 @@ class MailingAdmin(SimpleHistoryAdmin):
         "progress",
         "sending_problem",
         "created_by",
-        "created",
+        "created_at",
         "queued_at",
         "started_at",
         "finished_at",
@@ -655,12 +575,12 @@ class SuppressionAdmin(admin.ModelAdmin):
         "reason",
         "detail_short",
         "source",
-        "created",
+        "created_at",
         "in_force",
         "lifted_at",
         "lifted_by",
     ]
-    list_filter = [SuppressionActiveFilter, "reason", "source", "created"]
+    list_filter = [SuppressionActiveFilter, "reason", "source", "created_at"]
     search_fields = ["email"]
     list_select_related = ["lifted_by"]
     show_full_result_count = False
@@ -671,13 +591,13 @@ class SuppressionAdmin(admin.ModelAdmin):
         "detail",
         "source",
         "event_display",
-        "created",
+        "created_at",
         "lifted_at",
         "lifted_by",
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        always = ["event_display", "created", "lifted_at", "lifted_by"]
+        always = ["event_display", "created_at", "lifted_at", "lifted_by"]
         if obj is None:
             return [*always, "source"]
         return ["email", "reason", "detail", "source", *always]

@@ -2,9 +2,10 @@
 
 from django.utils import timezone
 
-from listserv.choices import Frequency, InterestCode, Role
-from listserv.models import Interest, Mailing, Subscriber
+from listserv.factories import MailingFactory, SubscriberFactory
+from listserv.models import Frequency, Interest, InterestCode, Role, Subscriber
 from listserv.services import CONSENT_TEXT
+from lmsa_portal.factories import create_or_refresh
 from residency_hub.models import Specialty
 
 DEMO_SUBSCRIBERS = [
@@ -85,28 +86,23 @@ def load_demo() -> list[str]:
         interests = entry.pop("interests")
         specialty_name = entry.pop("specialty")
         status = entry.pop("status")
-        subscriber, created = Subscriber.objects.get_or_create(
-            email=entry.pop("email"),
-            defaults={
-                **entry,
-                "specialty": Specialty.objects.filter(name=specialty_name).first()
-                if specialty_name
-                else None,
-                "status": status,
-                "consent_text": str(CONSENT_TEXT),
-                "confirmation_sent_at": now,
-                "confirmed_at": now
-                if status != Subscriber.Status.UNCONFIRMED
-                else None,
-                "unsubscribed_at": now
-                if status == Subscriber.Status.UNSUBSCRIBED
-                else None,
-            },
+        if Subscriber.objects.filter(email=entry["email"]).exists():
+            continue  # made on an earlier run; the person may have changed it since
+        subscriber = SubscriberFactory(
+            **entry,
+            specialty=Specialty.objects.filter(name=specialty_name).first()
+            if specialty_name
+            else None,
+            status=status,
+            consent_text=str(CONSENT_TEXT),
+            confirmation_sent_at=now,
+            confirmed_at=now if status != Subscriber.Status.UNCONFIRMED else None,
+            unsubscribed_at=now if status == Subscriber.Status.UNSUBSCRIBED else None,
         )
-        if created:
-            subscriber.interests.set(Interest.objects.filter(code__in=interests))
-    Mailing.objects.get_or_create(
-        subject=DEMO_MAILING_SUBJECT,
+        subscriber.interests.set(Interest.objects.filter(code__in=interests))
+    create_or_refresh(
+        MailingFactory,
+        lookup={"subject": DEMO_MAILING_SUBJECT},
         defaults={
             "body_markdown": DEMO_MAILING_BODY,
             "roles": [Role.PHYSICIAN, Role.RESIDENT],

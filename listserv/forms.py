@@ -6,8 +6,14 @@ from django.forms.models import fields_for_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from listserv.choices import Role, subscriber_state_choices
-from listserv.models import Interest, Mailing, Subscriber, Suppression
+from listserv.models import (
+    Interest,
+    Mailing,
+    Role,
+    Subscriber,
+    Suppression,
+    subscriber_state_choices,
+)
 from listserv.services import CONSENT_TEXT
 from lmsa_portal.abuse import HoneypotFormMixin
 from members.models import Membership

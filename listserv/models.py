@@ -11,9 +11,37 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from listserv.choices import Frequency, InterestCode, Role, subscriber_state_choices
+from lmsa_portal.locations import us_state_choices
 from lmsa_portal.validators import validate_one_line
 from members.models import Membership
+
+
+class Role(models.TextChoices):
+    PHYSICIAN = "physician", _("Physician")
+    RESIDENT = "resident", _("Resident")
+    MEDICAL_STUDENT = "medical_student", _("Medical student")
+    OTHER = "other", _("Other")
+
+
+class Frequency(models.TextChoices):
+    EVERY = "every", _("Every opportunity as it is announced")
+    MONTHLY = "monthly", _("At most one email a month")
+
+
+class InterestCode(models.TextChoices):
+    MENTOR_STUDENTS = "mentor_students", _("Mentoring medical students")
+    MENTOR_PREMEDS = "mentor_premeds", _("Mentoring premedical students")
+    RESIDENCY_ADVISING = "residency_advising", _("Residency application advising")
+    RESEARCH = "research", _("Research mentorship")
+    SPEAKING = "speaking", _("Speaking at events and Ask Me Anything sessions")
+    COMMUNITY = "community", _("Community health volunteering")
+    PARTNERS = "partners", _("Opportunities with partner organizations")
+    AMA = "ama", _("New Ask Me Anything sessions, when one is announced")
+
+
+def subscriber_state_choices() -> list[tuple[str, str]]:
+    """A subscriber's state: a US state or territory, or outside the country."""
+    return [*us_state_choices(), ("XX", _("Outside the United States"))]
 
 
 class Interest(models.Model):
@@ -45,7 +73,7 @@ class SubscriberQuerySet(models.QuerySet):
         cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
         return self.filter(status=Subscriber.Status.UNCONFIRMED).filter(
             Q(confirmation_sent_at__lt=cutoff)
-            | Q(confirmation_sent_at__isnull=True, created__lt=cutoff)
+            | Q(confirmation_sent_at__isnull=True, created_at__lt=cutoff)
         )
 
 
@@ -130,21 +158,23 @@ class Subscriber(models.Model):
         related_name="listserv_subscriptions",
         verbose_name=_("portal account"),
     )
-    created = models.DateTimeField(_("signed up"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(
+        _("signed up"), default=timezone.now, db_index=True
+    )
     confirmation_sent_at = models.DateTimeField(
         _("confirmation requested"), null=True, blank=True
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
-    updated = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated"])
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = SubscriberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("subscriber")
         verbose_name_plural = _("subscribers")
-        ordering = ["-created"]
+        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), name="listserv_subscriber_email_ci_unique"
@@ -285,8 +315,8 @@ class Mailing(models.Model):
         related_name="listserv_mailings",
         verbose_name=_("created by"),
     )
-    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
-    updated = models.DateTimeField(_("updated"), auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # When a scheduled mailing starts; its audience is chosen at that moment.
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
@@ -295,13 +325,13 @@ class Mailing(models.Model):
     # Why the last run of the sending task stopped, for staff; empty once it ran.
     last_error = models.TextField(_("last error"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated"])
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = MailingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mailing")
         verbose_name_plural = _("mailings")
-        ordering = ["-created"]
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.subject
@@ -350,7 +380,7 @@ class Delivery(models.Model):
     )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    created = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("delivery")
@@ -413,7 +443,7 @@ class Suppression(models.Model):
         related_name="+",
         verbose_name=_("event"),
     )
-    created = models.DateTimeField(_("suppressed"), default=timezone.now)
+    created_at = models.DateTimeField(_("suppressed"), default=timezone.now)
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -429,7 +459,7 @@ class Suppression(models.Model):
     class Meta:
         verbose_name = _("suppressed address")
         verbose_name_plural = _("suppressed addresses")
-        ordering = ["-created"]
+        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

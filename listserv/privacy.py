@@ -19,7 +19,7 @@ def export_user_data(user) -> dict:
             "frequency": subscriber.frequency,
             "status": subscriber.status,
             "consent_text": subscriber.consent_text,
-            "created": subscriber.created.isoformat(),
+            "created_at": subscriber.created_at.isoformat(),
             "confirmed_at": (
                 subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else None
             ),

@@ -1,12 +1,12 @@
-"""Scale data for benchmarks: 50,000 listserv subscribers and one sent mailing with a
-delivery to each (bulk, reproducible)."""
+"""Scale data for benchmarks: 50,000 listserv subscribers (built by SubscriberFactory)
+and one sent mailing with a delivery to each (bulk inserts, reproducible)."""
 
 import random
 
 from django.utils import timezone
 
-from listserv.choices import Role
-from listserv.models import Delivery, Interest, Mailing, Subscriber
+from listserv.factories import MailingFactory, SubscriberFactory
+from listserv.models import Delivery, Interest, Mailing, Role, Subscriber
 
 SCALE_EMAIL_DOMAIN = "list.scale.lmsa.example"
 
@@ -19,7 +19,7 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
     now = timezone.now()
     Subscriber.objects.bulk_create(
         [
-            Subscriber(
+            SubscriberFactory.build(
                 name=f"Subscriber {n}",
                 email=f"subscriber{n:06d}@{SCALE_EMAIL_DOMAIN}",
                 role=rng.choice(roles),
@@ -46,7 +46,7 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
             batch_size=5000,
         )
     # One sent mailing, so the admin's delivery list has a row per subscriber.
-    mailing = Mailing.objects.create(
+    mailing = MailingFactory(
         subject="Scale mailing", body_markdown="Hello.", status=Mailing.Status.SENT
     )
     Delivery.objects.bulk_create(

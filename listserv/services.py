@@ -14,8 +14,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from listserv.choices import Frequency, Role
-from listserv.models import Delivery, Interest, Mailing, Subscriber, Suppression
+from listserv.models import (
+    Delivery,
+    Frequency,
+    Interest,
+    Mailing,
+    Role,
+    Subscriber,
+    Suppression,
+)
 from lmsa_portal.mail import portal_url, send_templated_email
 from lmsa_portal.signing import SignedLink, address_fingerprint
 
@@ -323,7 +330,7 @@ def mailing_queue(*, mailing: Mailing) -> int:
         now = timezone.now()
         Delivery.objects.bulk_create(
             (
-                Delivery(mailing=mailing, subscriber_id=pk, created=now)
+                Delivery(mailing=mailing, subscriber_id=pk, created_at=now)
                 for pk in subscriber_ids
             ),
             batch_size=1000,

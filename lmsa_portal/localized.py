@@ -69,3 +69,14 @@ class LocalizedNameMixin:
     @property
     def localized_name(self) -> str:
         return pick_name(self.name, self.name_es)
+
+
+class ContentLanguage(models.TextChoices):
+    """The one language something is delivered in: an AMA session was held in it, a
+    program offers its DEI activities and events in it (programs.language and
+    ama.Video.language). Not the languages a mentor speaks: those are rows of
+    ``mentors.Language``, several per mentor, open-ended (staff add Haitian Creole,
+    Vietnamese...); and not a person's email language (``settings.LANGUAGES``)."""
+
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")

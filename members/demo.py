@@ -5,6 +5,7 @@ import datetime
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from members.factories import UserFactory
 from members.models import Membership, User
 
 DEMO_ADMIN_EMAIL = "admin@lmsa.example"
@@ -18,18 +19,18 @@ DEMO_PASSWORD = "lmsa-demo-2026"
 def _ensure_user(
     email: str, *, first_name: str, last_name: str, staff: bool = False
 ) -> User:
-    user, created = User.objects.get_or_create(
-        email=email,
-        defaults={
-            "first_name": first_name,
-            "last_name": last_name,
-            "is_staff": staff,
-            "is_superuser": staff,
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+    """The demo account ``email``, made once by the factory (a later run keeps the
+    password someone may have changed, and verifies the address again)."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        return UserFactory(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=staff,
+            is_superuser=staff,
+            password=DEMO_PASSWORD,
+        )
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )

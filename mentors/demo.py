@@ -8,6 +8,8 @@ import random
 
 from django.utils import timezone
 
+from lmsa_portal.factories import create_or_refresh
+from mentors.factories import MentorFactory
 from mentors.models import Language, Mentor
 from residency_hub.models import Specialty
 
@@ -204,41 +206,40 @@ def load_demo() -> list[str]:
             .replace(" ", "")
             + "@mentors.lmsa.example"
         )
-        mentor, _created = Mentor.objects.update_or_create(
-            email=email,
-            defaults={
-                "first_name": first_name,
-                "last_name": last_name,
-                "credentials": rng.choice(CREDENTIALS),
-                "phone": f"({rng.choice(AREA_CODES)}) 555-{rng.randint(100, 199):04d}"
-                if rng.random() < 0.6
-                else "",
-                "specialty": specialty,
-                "subspecialty": subspecialty,
-                "institution": institution,
-                "city": city,
-                "state": state,
-                "mentors_premed": "premed" in levels,
-                "mentors_medical_students": "medical_student" in levels,
-                "mentors_residents": "resident" in levels,
-                "offers_virtual": virtual,
-                "offers_in_person": not virtual or rng.random() < 0.5,
-                "capacity": rng.choice([1, 2, 2, 3, 4, 5]),
-                "accepting_mentees": rng.random() < 0.85,
-                "bio": bio,
-                "special_requests": special_requests,
-                "consent_to_share": True,
-                "consented_at": confirmed,
-                "status": status,
-                "decided_at": None if status == Mentor.Status.PENDING else confirmed,
-                "confirmed_at": None if status == Mentor.Status.PENDING else confirmed,
-                "paused_until": timezone.localdate() + datetime.timedelta(days=60)
-                if index in PAUSED_AT
-                else None,
-                "reconfirmation_sent_at": reminded_at,
-                "stale_since": stale_since,
-                "language": "es" if "es" in spoken and rng.random() < 0.4 else "en",
-            },
+        mentor = create_or_refresh(
+            MentorFactory,
+            lookup={"email": email},
+            first_name=first_name,
+            last_name=last_name,
+            credentials=rng.choice(CREDENTIALS),
+            phone=f"({rng.choice(AREA_CODES)}) 555-{rng.randint(100, 199):04d}"
+            if rng.random() < 0.6
+            else "",
+            specialty=specialty,
+            subspecialty=subspecialty,
+            institution=institution,
+            city=city,
+            state=state,
+            mentors_premed="premed" in levels,
+            mentors_medical_students="medical_student" in levels,
+            mentors_residents="resident" in levels,
+            offers_virtual=virtual,
+            offers_in_person=not virtual or rng.random() < 0.5,
+            capacity=rng.choice([1, 2, 2, 3, 4, 5]),
+            accepting_mentees=rng.random() < 0.85,
+            bio=bio,
+            special_requests=special_requests,
+            consent_to_share=True,
+            consented_at=confirmed,
+            status=status,
+            decided_at=None if status == Mentor.Status.PENDING else confirmed,
+            confirmed_at=None if status == Mentor.Status.PENDING else confirmed,
+            paused_until=timezone.localdate() + datetime.timedelta(days=60)
+            if index in PAUSED_AT
+            else None,
+            reconfirmation_sent_at=reminded_at,
+            stale_since=stale_since,
+            language="es" if "es" in spoken and rng.random() < 0.4 else "en",
         )
         mentor.languages.set([languages[code] for code in spoken if code in languages])
         count += 1

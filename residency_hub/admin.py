@@ -1,20 +1,15 @@
 """Staff curation of specialties, programs, events, submissions and feed tokens."""
 
-import uuid
-
 from django.contrib import admin, messages
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
-from import_export import fields
 from import_export.admin import ImportExportMixin
-from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from lmsa_portal.admin_tools import decline_action
-from lmsa_portal.spreadsheets import SpreadsheetSafeResource
 from residency_hub import services
 from residency_hub.forms import (
     EventAdminForm,
@@ -34,6 +29,7 @@ from residency_hub.models import (
     SubmittedContact,
     SubmittedEvent,
 )
+from residency_hub.resources import EventResource, ProgramResource
 
 
 class HttpsLinksMixin:
@@ -50,82 +46,6 @@ class SpecialtyAdmin(admin.ModelAdmin):
     list_display = ["name", "name_es", "slug"]
     search_fields = ["name", "name_es", "description"]
     prepopulated_fields = {"slug": ["name"]}
-
-
-# --- Import / export ----------------------------------------------------------
-
-
-class ProgramResource(SpreadsheetSafeResource):
-    """Programs as CSV rows; the slug identifies a program, specialties by slug."""
-
-    specialty = fields.Field(
-        column_name="specialty",
-        attribute="specialty",
-        widget=ForeignKeyWidget(Specialty, field="slug"),
-    )
-
-    class Meta:
-        model = Program
-        import_id_fields = ["slug"]
-        fields = [
-            "slug",
-            "name",
-            "institution",
-            "specialty",
-            "city",
-            "state",
-            "website",
-            "program_size",
-            "language",
-            "diversity_mission",
-            "dei_initiatives",
-            "applicant_tips",
-            "pipeline_opportunities",
-            "special_tracks",
-            "last_verified_on",
-        ]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
-
-
-class EventResource(SpreadsheetSafeResource):
-    """Events as CSV rows; the uid identifies an event (new rows get one)."""
-
-    specialty = fields.Field(
-        column_name="specialty",
-        attribute="specialty",
-        widget=ForeignKeyWidget(Specialty, field="slug"),
-    )
-    program = fields.Field(
-        column_name="program",
-        attribute="program",
-        widget=ForeignKeyWidget(Program, field="slug"),
-    )
-
-    class Meta:
-        model = Event
-        import_id_fields = ["uid"]
-        fields = [
-            "uid",
-            "specialty",
-            "program",
-            "title",
-            "description",
-            "starts_at",
-            "ends_at",
-            "time_zone",
-            "link",
-            "host",
-            "status",
-        ]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
-
-    def before_import_row(self, row, **kwargs):
-        if not (row.get("uid") or "").strip():
-            row["uid"] = str(uuid.uuid4())
 
 
 # --- Programs -----------------------------------------------------------------

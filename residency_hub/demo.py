@@ -12,7 +12,13 @@ import zoneinfo
 
 from django.utils import timezone
 
-from residency_hub.models import AdvisorContact, Event, Program, Specialty
+from lmsa_portal.factories import create_or_refresh
+from residency_hub.factories import (
+    AdvisorContactFactory,
+    EventFactory,
+    ProgramFactory,
+)
+from residency_hub.models import Event, Specialty
 
 UID_NAMESPACE = uuid.UUID("5d1b7d4e-3f7c-4c55-9a3e-1c3f0f6d2a10")
 
@@ -300,41 +306,38 @@ def load_demo() -> list[str]:
             today - datetime.timedelta(days=days_ago) if days_ago is not None else None
         )
         slug = data.pop("slug")
-        program, _ = Program.objects.update_or_create(slug=slug, defaults=data)
+        program = create_or_refresh(ProgramFactory, lookup={"slug": slug}, **data)
         programs[slug] = program
         for position, (name, role, email) in enumerate(contacts):
-            AdvisorContact.objects.update_or_create(
-                program=program,
-                name=name,
-                defaults={
-                    "role": role,
-                    "email": email,
-                    "phone": f"+1 505 555 {position + 100:04d}",
-                    "position": position,
-                },
+            create_or_refresh(
+                AdvisorContactFactory,
+                lookup={"program": program, "name": name},
+                role=role,
+                email=email,
+                phone=f"+1 505 555 {position + 100:04d}",
+                position=position,
             )
     for key, program_slug, specialty_slug, title, days, hour, zone, host in EVENTS:
         local_day = today + datetime.timedelta(days=days)
         starts_at = datetime.datetime.combine(
             local_day, datetime.time(hour), tzinfo=zoneinfo.ZoneInfo(zone)
         )
-        Event.objects.update_or_create(
-            uid=uuid.uuid5(UID_NAMESPACE, key),
-            defaults={
-                "specialty": _specialty(specialty_slug),
-                "program": programs.get(program_slug),
-                "title": title,
-                "description": (
-                    "Join us online to ask about **diversity, equity and inclusion** "
-                    "in training, away rotations and what we look for in applicants."
-                ),
-                "starts_at": starts_at,
-                "ends_at": starts_at + datetime.timedelta(hours=1, minutes=30),
-                "time_zone": zone,
-                "link": f"https://meet.example.org/{key}",
-                "host": host,
-                "status": Event.Status.CONFIRMED,
-            },
+        create_or_refresh(
+            EventFactory,
+            lookup={"uid": uuid.uuid5(UID_NAMESPACE, key)},
+            specialty=_specialty(specialty_slug),
+            program=programs.get(program_slug),
+            title=title,
+            description=(
+                "Join us online to ask about **diversity, equity and inclusion** "
+                "in training, away rotations and what we look for in applicants."
+            ),
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=1, minutes=30),
+            time_zone=zone,
+            link=f"https://meet.example.org/{key}",
+            host=host,
+            status=Event.Status.CONFIRMED,
         )
     return [
         f"Residency Hub: {len(PROGRAMS)} programs and {len(EVENTS)} events "

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ama.models import Language
 from lmsa_portal.localized import (
+    ContentLanguage,
     LocalizedNameMixin,
     localized_choices,
     spanish_name_field,
@@ -129,8 +129,8 @@ class Program(models.Model):
     language = models.CharField(
         _("language"),
         max_length=2,
-        choices=Language.choices,
-        default=Language.ENGLISH,
+        choices=ContentLanguage.choices,
+        default=ContentLanguage.ENGLISH,
         help_text=_(
             "The language the program's DEI activities and events are offered in."
         ),

@@ -1,4 +1,5 @@
-"""Scale data for benchmarks: 2,000 programs with advisor contacts and 20,000 events."""
+"""Scale data for benchmarks: 2,000 programs with advisor contacts and 20,000 events,
+built by the hub's factories and saved with bulk inserts (reproducible)."""
 
 import datetime
 import random
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from lmsa_portal.locations import US_STATE_NAMES
 from mentors.scale import CITIES
+from residency_hub.factories import AdvisorContactFactory, EventFactory, ProgramFactory
 from residency_hub.models import AdvisorContact, Event, Program, Specialty
 
 SCALE_SLUG_PREFIX = "scale-"
@@ -34,7 +36,7 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
         specialty = rng.choice(specialties)
         city = rng.choice(CITIES)
         programs.append(
-            Program(
+            ProgramFactory.build(
                 name=f"{city} {specialty.name} Residency {n}",
                 slug=f"{SCALE_SLUG_PREFIX}{n:05d}",
                 institution=f"{city} University Hospital",
@@ -50,14 +52,14 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
         )
     Program.objects.bulk_create(programs, batch_size=1000)
     programs = list(
-        Program.objects.filter(slug__startswith=SCALE_SLUG_PREFIX).only(
-            "pk", "specialty_id"
-        )
+        Program.objects.filter(slug__startswith=SCALE_SLUG_PREFIX)
+        .select_related("specialty")
+        .only("pk", "specialty")
     )
     AdvisorContact.objects.bulk_create(
         [
-            AdvisorContact(
-                program_id=p.pk,
+            AdvisorContactFactory.build(
+                program=p,
                 name="Program Coordinator",
                 role="Coordinator",
                 email=f"coordinator{p.pk}@programs.scale.lmsa.example",
@@ -73,10 +75,10 @@ def seed(*, rng: random.Random, counts: dict[str, int]) -> str:
         program = rng.choice(programs)
         starts_at = now + datetime.timedelta(hours=rng.randint(-24 * 120, 24 * 240))
         events.append(
-            Event(
+            EventFactory.build(
                 uid=uuid.UUID(int=rng.getrandbits(128)),
-                specialty_id=program.specialty_id,
-                program_id=program.pk,
+                specialty=program.specialty,
+                program=program,
                 title=f"Virtual open house {n}",
                 description=DESCRIPTION,
                 starts_at=starts_at,

@@ -36,12 +36,12 @@ from members.access import (
     with_member_state,
 )
 from residency_hub import crosslinks, ics, services
+from residency_hub.filters import ProgramFilter
 from residency_hub.forms import (
     CoordinatorContactFormSet,
     CoordinatorEventFormSet,
     CoordinatorProgramForm,
     CoordinatorRequestLinkForm,
-    ProgramFilter,
     ProgramSubmissionForm,
     SubmittedContactFormSet,
     SubmittedEventFormSet,

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
-from tests.factories import make_member
+from members.factories import make_member
 
 # ------------------------------------------------------------------------------
 # Hypothesis: `make test` tries a bounded number of examples per property (the
@@ -118,7 +118,8 @@ def user_in_each_state(request, db):
 @pytest.fixture
 def admin_client_mfa(client, db):
     """A client logged in as a superuser who has set up TOTP."""
-    from tests.factories import make_member, make_totp
+    from members.factories import make_member
+    from tests.factories import make_totp
 
     admin = make_member(state="staff", is_superuser=True)
     make_totp(admin)

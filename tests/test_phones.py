@@ -10,10 +10,10 @@ from django.db.migrations.loader import MigrationLoader
 from pytest_django.asserts import assertContains
 
 from lmsa_portal.phones import normalized_phone, phone_display, phone_link
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
+from residency_hub.factories import AdvisorContactFactory
 from residency_hub.models import AdvisorContact
-from tests.mentors.factories import MentorFactory
-from tests.residency_hub.factories import AdvisorContactFactory
 
 
 def stored_phone(model, pk) -> str:

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from ama.factories import QuestionFactory, UpcomingSessionFactory, VideoFactory
 from ama.models import Question, QuestionVote, Topic, UpcomingSession, Video
 from ama.resources import VideoResource
-from tests.ama.factories import QuestionFactory, UpcomingSessionFactory, VideoFactory
-from tests.factories import make_member
+from members.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -17,16 +17,16 @@ from ama.announcements import (
     session_send_recording_notice,
     sessions_send_reminders,
 )
-from ama.models import AnnouncementSubscription, Question, UpcomingSession
-from ama.services import upcoming_session_archive, videos_publish
-from listserv.models import Interest
-from tests.ama.factories import (
+from ama.factories import (
     ChapterFactory,
     QuestionFactory,
     UpcomingSessionFactory,
 )
-from tests.factories import make_member
-from tests.listserv.factories import SubscriberFactory
+from ama.models import AnnouncementSubscription, Question, UpcomingSession
+from ama.services import upcoming_session_archive, videos_publish
+from listserv.factories import SubscriberFactory
+from listserv.models import Interest
+from members.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

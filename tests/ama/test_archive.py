@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from ama.models import Audience, Language, Video
-from tests.ama.factories import (
+from ama.factories import (
     ChapterFactory,
     PanelistFactory,
     TopicFactory,
     VideoFactory,
 )
-from tests.mentors.factories import MentorFactory
+from ama.models import Audience, Video
+from lmsa_portal.localized import ContentLanguage
+from mentors.factories import MentorFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ def test_filters_by_audience_topic_year_and_language(client):
     VideoFactory(
         title="Preguntas",
         audience=Audience.BOTH,
-        language=Language.SPANISH,
+        language=ContentLanguage.SPANISH,
         topics=[mcat, match],
         date=datetime.date(2023, 2, 1),
     )
@@ -366,7 +367,7 @@ def test_detail_and_feed_query_counts_do_not_grow(client, page, viewer, request)
 
 
 def test_video_page_links_its_specialty(client):
-    from tests.factories import SpecialtyFactory
+    from residency_hub.factories import SpecialtyFactory
 
     specialty = SpecialtyFactory(name="Emergency Medicine Test", slug="em-test")
     video = VideoFactory(specialty=specialty)
@@ -380,9 +381,9 @@ def test_video_page_links_its_specialty(client):
 def test_pages_render_in_spanish(client):
     from django.conf import settings
 
-    from tests.ama.factories import QuestionFactory, UpcomingSessionFactory
+    from ama.factories import QuestionFactory, UpcomingSessionFactory
 
-    video = VideoFactory(language=Language.SPANISH)
+    video = VideoFactory(language=ContentLanguage.SPANISH)
     ChapterFactory(video=video)
     question = QuestionFactory(session=UpcomingSessionFactory())
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"

@@ -9,10 +9,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from ama.factories import PanelistFactory, VideoFactory
 from ama.models import Panelist
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
-from tests.ama.factories import PanelistFactory, VideoFactory
-from tests.mentors.factories import MentorFactory
 
 LINK_TEXT = "Mentor Registry listing (members)"
 

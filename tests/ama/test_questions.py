@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from ama.models import Question, QuestionVote
-from ama.services import question_vote, questions_merge, upcoming_session_archive
-from tests.ama.factories import (
+from ama.factories import (
     ChapterFactory,
     QuestionFactory,
     QuestionVoteFactory,
     UpcomingSessionFactory,
 )
-from tests.factories import make_member
+from ama.models import Question, QuestionVote
+from ama.services import question_vote, questions_merge, upcoming_session_archive
+from members.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -162,7 +162,7 @@ class Journey:
 
     def sign_in_with_totp(self, email: str, secret: str) -> None:
         """On the login page: password, then the authenticator code (staff)."""
-        from tests.factories import DEFAULT_PASSWORD
+        from members.factories import DEFAULT_PASSWORD
 
         self.page.locator("#id_login").fill(email)
         self.page.locator("#id_password").fill(DEFAULT_PASSWORD)

@@ -9,11 +9,12 @@ import icalendar
 from django.core import mail
 from django.utils import timezone
 
+from ama.factories import ChapterFactory, UpcomingSessionFactory
 from ama.models import Question, UpcomingSession
 from ama.services import upcoming_session_archive, videos_publish
-from tests.ama.factories import ChapterFactory, UpcomingSessionFactory
+from members.factories import DEFAULT_PASSWORD, make_member
 from tests.e2e.conftest import Journey
-from tests.factories import DEFAULT_PASSWORD, make_member, make_totp
+from tests.factories import make_totp
 
 
 def _link(body: str, path: str) -> str:

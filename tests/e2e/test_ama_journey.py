@@ -6,8 +6,7 @@ import re
 
 from django.utils import timezone
 
-from ama.models import Question, QuestionVote
-from tests.ama.factories import (
+from ama.factories import (
     ChapterFactory,
     PanelistFactory,
     QuestionFactory,
@@ -15,7 +14,8 @@ from tests.ama.factories import (
     UpcomingSessionFactory,
     VideoFactory,
 )
-from tests.factories import DEFAULT_PASSWORD, make_member
+from ama.models import Question, QuestionVote
+from members.factories import DEFAULT_PASSWORD, make_member
 
 STUB_PLAYER = "<!doctype html><html lang='en'><title>Player</title><p>Player</p>"
 

@@ -5,9 +5,10 @@ import datetime
 
 from django.utils import timezone
 
+from ama.factories import QuestionFactory, UpcomingSessionFactory
 from ama.models import Question, Video
-from tests.ama.factories import QuestionFactory, UpcomingSessionFactory
-from tests.factories import make_member, make_totp
+from members.factories import make_member
+from tests.factories import make_totp
 
 CSV = (
     "title,date,video_url,audience,topics\n"

@@ -9,16 +9,18 @@ from urllib.parse import urlsplit
 import icalendar
 from django.utils import timezone
 
+from members.factories import make_member
 from residency_hub import services
-from residency_hub.models import ProgramSubmission
-from residency_hub.services import feed_token_rotate
-from tests.factories import SpecialtyFactory, make_member, make_totp
-from tests.residency_hub.factories import (
+from residency_hub.factories import (
     AdvisorContactFactory,
     EventFactory,
     ProgramCoordinatorFactory,
     ProgramFactory,
+    SpecialtyFactory,
 )
+from residency_hub.models import ProgramSubmission
+from residency_hub.services import feed_token_rotate
+from tests.factories import make_totp
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 

@@ -9,10 +9,10 @@ import datetime
 import pytest
 from django.test import Client
 
-from tests.ama.factories import ChapterFactory, VideoFactory
+from ama.factories import ChapterFactory, VideoFactory
+from members.factories import make_member
+from residency_hub.factories import EventFactory, SpecialtyFactory
 from tests.e2e.conftest import Journey
-from tests.factories import SpecialtyFactory, make_member
-from tests.residency_hub.factories import EventFactory
 
 MONTH = "2030-04"  # 1 April 2030 is a Monday: events on every weekday below.
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]

@@ -11,15 +11,12 @@ import re
 
 from playwright.sync_api import Page
 
+from listserv.factories import SubscriberFactory
+from members.factories import DEFAULT_PASSWORD, make_member
+from mentors.factories import MentorFactory, language
+from residency_hub.factories import SpecialtyFactory
 from tests.e2e.conftest import Journey
-from tests.factories import (
-    DEFAULT_PASSWORD,
-    SpecialtyFactory,
-    make_member,
-    make_totp,
-)
-from tests.listserv.factories import SubscriberFactory
-from tests.mentors.factories import MentorFactory, language
+from tests.factories import make_totp
 
 # What has the focus, and whether it can be seen: an outline on screen whose colour
 # stands out 3:1 from the background behind it (WCAG 2.4.7 and 1.4.11).

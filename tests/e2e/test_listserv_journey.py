@@ -5,10 +5,10 @@ import re
 
 from django.core import mail
 
-from listserv.choices import InterestCode
-from listserv.models import Delivery, Interest, Mailing, Subscriber
+from listserv.models import Delivery, Interest, InterestCode, Mailing, Subscriber
+from members.factories import DEFAULT_PASSWORD, make_member
 from tests.e2e.conftest import Journey
-from tests.factories import DEFAULT_PASSWORD, make_member, make_totp
+from tests.factories import make_totp
 
 
 def path_of(url: str) -> str:

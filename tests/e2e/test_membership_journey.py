@@ -4,9 +4,10 @@ import re
 
 from django.core import mail
 
+from members.factories import make_member
 from members.models import Membership, User
 from tests.e2e.conftest import Journey
-from tests.factories import make_member, make_totp
+from tests.factories import make_totp
 
 
 def test_signup_verify_wait_approve_and_reach_members_only_page(

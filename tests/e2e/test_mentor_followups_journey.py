@@ -11,6 +11,8 @@ from django.core import mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from members.factories import make_member
+from mentors.factories import MentorFactory, language
 from mentors.models import MentorshipRequest
 from mentors.services import (
     MANAGE_LINK,
@@ -18,8 +20,6 @@ from mentors.services import (
     mentorship_requests_follow_up,
 )
 from tests.e2e.conftest import Journey
-from tests.factories import make_member
-from tests.mentors.factories import MentorFactory, language
 
 TEXT = {
     "requests": "Mentorship requests",

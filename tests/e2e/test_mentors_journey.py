@@ -7,11 +7,13 @@ import re
 from django.core import mail
 from django.utils import timezone
 
+from members.factories import DEFAULT_PASSWORD, make_member
+from mentors.factories import MentorFactory, language
 from mentors.models import Mentor
 from mentors.services import mentor_send_reconfirmations
+from residency_hub.factories import SpecialtyFactory
 from tests.e2e.conftest import Journey
-from tests.factories import DEFAULT_PASSWORD, SpecialtyFactory, make_member, make_totp
-from tests.mentors.factories import MentorFactory, language
+from tests.factories import make_totp
 
 
 def manage_path(body: str) -> str:

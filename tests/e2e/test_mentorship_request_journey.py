@@ -10,12 +10,13 @@ import re
 from django.core import mail
 from django.utils import timezone
 
+from members.factories import make_member
+from mentors.factories import MentorFactory, language
 from mentors.models import MentorshipRequest, SavedSearch
 from mentors.services import saved_search_send_alerts
+from residency_hub.factories import SpecialtyFactory
 from tests.e2e.conftest import Journey
 from tests.e2e.test_spanish_journeys import log_in, spanish
-from tests.factories import SpecialtyFactory, make_member
-from tests.mentors.factories import MentorFactory, language
 
 
 def path_in(body: str, pattern: str) -> str:

@@ -5,9 +5,10 @@ collapses behind the menu button, which on a phone opens one item a row."""
 
 import pytest
 
+from members.factories import DEFAULT_PASSWORD, make_member
 from tests.e2e.conftest import Journey, current_totp
 from tests.e2e.test_spanish_journeys import log_in
-from tests.factories import DEFAULT_PASSWORD, make_member, make_totp
+from tests.factories import make_totp
 
 # Every item of the bar: the brand, each link and the log-out button.
 ROWS = """() => {

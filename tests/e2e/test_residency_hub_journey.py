@@ -7,14 +7,15 @@ from pathlib import Path
 import icalendar
 from django.utils import timezone
 
+from ama.factories import VideoFactory
+from members.factories import DEFAULT_PASSWORD, make_member
 from members.models import User
-from tests.ama.factories import VideoFactory
-from tests.factories import DEFAULT_PASSWORD, SpecialtyFactory, make_member
-from tests.mentors.factories import MentorFactory
-from tests.residency_hub.factories import (
+from mentors.factories import MentorFactory
+from residency_hub.factories import (
     AdvisorContactFactory,
     EventFactory,
     ProgramFactory,
+    SpecialtyFactory,
 )
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")

@@ -6,8 +6,9 @@ import re
 from django.core import mail
 from django.utils import timezone
 
+from members.factories import make_member
 from members.models import Membership, RosterEntry, User
-from tests.factories import make_member, make_totp
+from tests.factories import make_totp
 
 
 def test_roster_import_then_listed_person_signs_up_and_gets_in(

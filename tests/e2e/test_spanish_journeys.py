@@ -16,13 +16,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
 
-from ama.models import UpcomingSession
-from listserv.choices import InterestCode
-from listserv.models import Interest, Subscriber
-from listserv.services import CONFIRM_LINK, MANAGE_LINK
-from mentors.models import Mentor
-from mentors.services import STILL_MENTORING_LINK, mentor_manage_url
-from tests.ama.factories import (
+from ama.factories import (
     ChapterFactory,
     PanelistFactory,
     QuestionFactory,
@@ -30,16 +24,23 @@ from tests.ama.factories import (
     UpcomingSessionFactory,
     VideoFactory,
 )
-from tests.e2e.conftest import Journey, axe_violations, current_totp
-from tests.factories import DEFAULT_PASSWORD, SpecialtyFactory, make_member, make_totp
-from tests.i18n.test_catalog import read_catalog
-from tests.listserv.factories import SubscriberFactory
-from tests.mentors.factories import MentorFactory, language
-from tests.residency_hub.factories import (
+from ama.models import UpcomingSession
+from listserv.factories import SubscriberFactory
+from listserv.models import Interest, InterestCode, Subscriber
+from listserv.services import CONFIRM_LINK, MANAGE_LINK
+from members.factories import DEFAULT_PASSWORD, make_member
+from mentors.factories import MentorFactory, language
+from mentors.models import Mentor
+from mentors.services import STILL_MENTORING_LINK, mentor_manage_url
+from residency_hub.factories import (
     AdvisorContactFactory,
     EventFactory,
     ProgramFactory,
+    SpecialtyFactory,
 )
+from tests.e2e.conftest import Journey, axe_violations, current_totp
+from tests.factories import make_totp
+from tests.i18n.test_catalog import read_catalog
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 

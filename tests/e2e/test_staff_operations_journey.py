@@ -2,9 +2,10 @@
 
 from django.contrib.auth.models import Group
 
+from members.factories import make_member
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
-from tests.factories import make_member, make_totp
-from tests.mentors.factories import MentorFactory
+from tests.factories import make_totp
 
 
 def test_curator_follows_a_tile_and_reads_the_reports(journey, transactional_db):

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from members.factories import make_member
 from members.services import membership_approve
 from mentors.models import Mentor
 from mentors.services import mentor_approve
-from tests.factories import make_member
 from tests.mentors.test_signup import signup_data
 
 

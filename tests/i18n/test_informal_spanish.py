@@ -11,7 +11,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import DEFAULT_PASSWORD, make_member, make_totp
+from members.factories import DEFAULT_PASSWORD, make_member
+from tests.factories import make_totp
 from tests.members.test_signup import SIGNUP, confirmation_link
 
 pytestmark = pytest.mark.django_db

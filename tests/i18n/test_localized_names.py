@@ -8,15 +8,15 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
+from ama.factories import TopicFactory, VideoFactory
 from ama.filters import topic_choices
 from ama.models import Topic
 from lmsa_portal.localized import sort_key
+from mentors.factories import MentorFactory
 from mentors.filters import language_choices
 from mentors.models import Language
+from residency_hub.factories import ProgramFactory
 from residency_hub.models import Specialty, specialty_choices
-from tests.ama.factories import TopicFactory, VideoFactory
-from tests.mentors.factories import MentorFactory
-from tests.residency_hub.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 ES = {"HTTP_ACCEPT_LANGUAGE": "es"}

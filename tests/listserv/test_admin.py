@@ -12,10 +12,10 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from listserv import admin as listserv_admin
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery, Interest, Mailing, Subscriber
 from listserv.services import mailing_queue
-from tests.factories import SpecialtyFactory
-from tests.listserv.factories import MailingFactory, SubscriberFactory
+from residency_hub.factories import SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -342,7 +342,7 @@ def test_export_includes_status_and_dates(admin_client_mfa):
             "export_items": [subscriber.pk],
             **{
                 f"subscriberresource_{field}": "on"
-                for field in ["email", "status", "created", "confirmed_at"]
+                for field in ["email", "status", "created_at", "confirmed_at"]
             },
         },
     )
@@ -350,7 +350,7 @@ def test_export_includes_status_and_dates(admin_client_mfa):
     body = response.content.decode()
     assert "export@example.org" in body
     assert "confirmed" in body
-    assert str(subscriber.created.year) in body
+    assert str(subscriber.created_at.year) in body
 
 
 def test_subscriber_history_records_unsubscribe(client):

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from listserv.factories import MailingFactory
 from listserv.models import Mailing
-from tests.factories import make_member
-from tests.listserv.factories import MailingFactory
+from members.factories import make_member
 
 Archive = Mailing.Archive
 

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery, Interest, Mailing, Subscriber
 from listserv.sending import (
     RenderedMailing,
@@ -20,9 +21,8 @@ from listserv.sending import (
     release_stale_claims,
 )
 from listserv.services import mailing_audience, mailing_queue, mailing_send
-from tests.factories import SpecialtyFactory
+from residency_hub.factories import SpecialtyFactory
 from tests.listserv.backends import FlakyBackend, outbox_recipients
-from tests.listserv.factories import MailingFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ membership), and a mailing can go to some regions only."""
 import pytest
 from django.urls import reverse
 
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Mailing, Subscriber
 from listserv.services import mailing_audience, mailing_send
 from members.models import Membership
-from tests.listserv.factories import MailingFactory, SubscriberFactory
 from tests.listserv.test_views import signup_data
 
 Region = Membership.Region

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery, Mailing
 from listserv.services import (
     mailing_schedule,
@@ -20,7 +21,6 @@ from listserv.services import (
     mailing_start_if_due,
     mailing_unschedule,
 )
-from tests.listserv.factories import MailingFactory, SubscriberFactory
 
 
 def parse(raw: bytes):

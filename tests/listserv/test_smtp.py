@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery, Mailing, Subscriber
 from listserv.services import (
     MANAGE_LINK,
@@ -23,7 +24,6 @@ from listserv.services import (
     mailing_send,
     subscriber_signup,
 )
-from tests.listserv.factories import MailingFactory, SubscriberFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 

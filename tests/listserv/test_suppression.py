@@ -11,10 +11,10 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery, MailEvent, Subscriber, Suppression
 from listserv.services import mailing_audience, mailing_queue, mailing_send
 from listserv.suppression import lift, record_event, suppress
-from tests.listserv.factories import MailingFactory, SubscriberFactory
 
 SECRET = "lmsa:webhook-secret-for-tests"
 SIGNING_KEY = "mailgun-signing-key-for-tests"

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from listserv.factories import SubscriberFactory
 from listserv.models import Interest, Subscriber, SubscriberQuerySet
 from listserv.services import CONFIRM_LINK, MANAGE_LINK
-from tests.listserv.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -456,17 +456,17 @@ def test_signup_page_queries_do_not_grow(client, django_assert_max_num_queries):
 def test_purge_unconfirmed_after_30_days(db):
     old = SubscriberFactory(status=Subscriber.Status.UNCONFIRMED)
     Subscriber.objects.filter(pk=old.pk).update(
-        created=timezone.now() - timezone.timedelta(days=31)
+        created_at=timezone.now() - timezone.timedelta(days=31)
     )
     recent_request = SubscriberFactory(status=Subscriber.Status.UNCONFIRMED)
     Subscriber.objects.filter(pk=recent_request.pk).update(
-        created=timezone.now() - timezone.timedelta(days=60),
+        created_at=timezone.now() - timezone.timedelta(days=60),
         confirmation_sent_at=timezone.now() - timezone.timedelta(days=2),
     )
     fresh = SubscriberFactory(status=Subscriber.Status.UNCONFIRMED)
     confirmed = SubscriberFactory()
     Subscriber.objects.filter(pk=confirmed.pk).update(
-        created=timezone.now() - timezone.timedelta(days=400)
+        created_at=timezone.now() - timezone.timedelta(days=400)
     )
     call_command("listserv_purge_unconfirmed")
     remaining = set(Subscriber.objects.values_list("pk", flat=True))

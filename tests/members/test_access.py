@@ -15,8 +15,8 @@ from members.access import (
     is_active_member,
     member_state,
 )
+from members.factories import make_member, set_membership
 from members.models import Membership, User
-from tests.factories import make_member, set_membership
 
 EXPECTED_STATE = {
     "unverified": MemberState.UNVERIFIED,

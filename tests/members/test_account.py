@@ -6,8 +6,8 @@ from http import HTTPStatus
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from members.factories import DEFAULT_PASSWORD, make_member
 from members.models import Membership, User
-from tests.factories import DEFAULT_PASSWORD, make_member
 
 
 def test_profile_page_shows_status_and_expiry(client, active_member):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from tests.factories import make_member
+from members.factories import make_member
 
 
 def subject_in(language: str) -> str:

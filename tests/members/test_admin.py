@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
+from members.factories import make_member
 from members.models import Membership
-from tests.factories import make_member
 
 
 def test_bulk_approve_emails_each_member(admin_client_mfa, db):

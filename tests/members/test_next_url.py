@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from tests.factories import DEFAULT_PASSWORD
+from members.factories import DEFAULT_PASSWORD
 
 
 @pytest.mark.parametrize("target", ["http://[::1", "//[bad", "https://]x["])

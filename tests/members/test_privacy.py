@@ -5,17 +5,17 @@ import json
 
 from django.urls import reverse
 
+from ama.factories import QuestionFactory, QuestionVoteFactory
 from ama.models import QuestionVote
+from listserv.factories import SubscriberFactory
 from listserv.models import Subscriber
+from members.factories import make_member
 from members.models import MembershipReminder, RosterEntry, User
 from members.privacy import collect_user_data, delete_account
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
+from residency_hub.factories import ProgramSubmissionFactory
 from residency_hub.models import CalendarFeedToken, ProgramSubmission
-from tests.ama.factories import QuestionFactory, QuestionVoteFactory
-from tests.factories import make_member
-from tests.listserv.factories import SubscriberFactory
-from tests.mentors.factories import MentorFactory
-from tests.residency_hub.factories import ProgramSubmissionFactory
 
 
 def member_with_data_everywhere():

@@ -7,9 +7,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from members.factories import make_member, set_membership
 from members.models import MembershipReminder
 from members.services import membership_send_expiry_reminders
-from tests.factories import make_member, set_membership
 
 
 def expiring_member(days: int):

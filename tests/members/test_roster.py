@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.access import is_active_member
+from members.factories import UserFactory, make_member
 from members.models import Membership, RosterEntry
 from members.services import roster_match_user
-from tests.factories import UserFactory, make_member
 
 NEXT_YEAR = (timezone.localdate() + datetime.timedelta(days=365)).isoformat()
 HEADER = "email,first_name,last_name,member_type,institution,region,expires_on\n"
@@ -152,7 +152,7 @@ def test_unverified_account_is_not_activated_by_roster(
     db, django_capture_on_commit_callbacks
 ):
     user = make_member(state="unverified", email="eva@example.org")
-    from tests.factories import set_membership
+    from members.factories import set_membership
 
     set_membership(user, status=Membership.Status.PENDING)
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,8 +9,8 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from members.access import MemberState, member_state
+from members.factories import DEFAULT_PASSWORD
 from members.models import Membership, User
-from tests.factories import DEFAULT_PASSWORD
 
 SIGNUP = {
     "first_name": "Lucía",

@@ -7,8 +7,9 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from members.factories import DEFAULT_PASSWORD
 from members.mfa import MFAAdapter
-from tests.factories import DEFAULT_PASSWORD, make_totp
+from tests.factories import make_totp
 
 ADMIN_PAGES = [
     "admin:index",

@@ -13,8 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from lmsa_portal.middleware import TIME_ZONE_COOKIE, UserPreferencesMiddleware
 from lmsa_portal.time_zones import zone_name
-from tests.factories import SpecialtyFactory
-from tests.residency_hub.factories import EventFactory
+from residency_hub.factories import EventFactory, SpecialtyFactory
 
 DEFAULT_ZONE = "America/New_York"  # settings.TIME_ZONE
 

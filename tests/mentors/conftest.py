@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.mentors.factories import MentorFactory
+from mentors.factories import MentorFactory
 
 
 @pytest.fixture

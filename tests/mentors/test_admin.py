@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
-from tests.factories import SpecialtyFactory
-from tests.mentors.factories import MentorFactory
+from residency_hub.factories import SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
-from tests.factories import SpecialtyFactory
-from tests.mentors.factories import MentorFactory
+from residency_hub.factories import SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -350,7 +350,7 @@ def test_a_mentors_languages_are_listed_in_the_readers_order(
 ):
     # Seen in Spanish: "Lengua de señas americana, Criollo haitiano, Español"
     # (the English order of the names).
-    from tests.mentors.factories import language
+    from mentors.factories import language
 
     mentor.languages.set([language(code) for code in ("asl", "ht", "es")])
     active_member.preferred_language = "es"

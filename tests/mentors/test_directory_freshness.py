@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from mentors.factories import MentorFactory
 from mentors.models import Mentor, PendingMentor
-from tests.mentors.factories import MentorFactory
 
 
 @pytest.mark.django_db

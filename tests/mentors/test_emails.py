@@ -3,9 +3,9 @@
 import pytest
 from django.core import mail
 
+from members.factories import make_member
+from mentors.factories import MentorFactory
 from mentors.services import mentor_approve
-from tests.factories import make_member
-from tests.mentors.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
 

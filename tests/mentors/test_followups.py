@@ -15,6 +15,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from listserv.models import Suppression
 from lmsa_portal.reports import build_figures
+from members.factories import make_member
+from mentors.factories import MentorFactory
 from mentors.models import Mentor, MentorshipRequest
 from mentors.resources import MentorResource
 from mentors.services import (
@@ -24,8 +26,6 @@ from mentors.services import (
     mentorship_requests_follow_up,
     request_answer_url,
 )
-from tests.factories import make_member
-from tests.mentors.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
 

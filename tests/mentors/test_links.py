@@ -12,8 +12,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from lmsa_portal.signing import make_token
 from mentors import services
+from mentors.factories import MentorFactory, language
 from mentors.models import Mentor
-from tests.mentors.factories import MentorFactory, language
 
 pytestmark = pytest.mark.django_db
 

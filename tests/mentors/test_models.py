@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from mentors.factories import MentorFactory, language
 from mentors.models import Mentor
-from tests.mentors.factories import MentorFactory, language
 
 pytestmark = pytest.mark.django_db
 

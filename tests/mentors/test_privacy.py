@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from mentors import services
-from tests.mentors.factories import MentorFactory
+from mentors.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_no_contact_details_for_anonymous_visitors(client, listings):
 
 @pytest.mark.parametrize("state", ["unverified", "pending", "declined", "expired"])
 def test_no_contact_details_for_members_who_are_not_active(client, listings, state):
-    from tests.factories import make_member
+    from members.factories import make_member
 
     client.force_login(make_member(state=state))
     assert_no_contact(public_responses(client, *listings))

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
 from mentors.services import mentor_send_reconfirmations
-from tests.mentors.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from members.factories import make_member
 from members.privacy import collect_user_data, delete_account
+from mentors.factories import MentorFactory
 from mentors.models import ContactChoice, Mentor, MentorshipRequest
-from tests.factories import make_member
-from tests.mentors.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
 

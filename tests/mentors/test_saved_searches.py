@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from members.factories import make_member, set_membership
 from members.privacy import collect_user_data, delete_account
+from mentors.factories import MentorFactory
 from mentors.models import Mentor, SavedSearch
 from mentors.services import saved_search_send_alerts, saved_search_unsubscribe_url
-from tests.factories import SpecialtyFactory, make_member, set_membership
-from tests.mentors.factories import MentorFactory
+from residency_hub.factories import SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.test import override_settings
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from mentors.factories import MentorFactory, language
 from mentors.models import Mentor
-from tests.factories import SpecialtyFactory
-from tests.mentors.factories import MentorFactory, language
+from residency_hub.factories import SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
 

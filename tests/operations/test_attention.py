@@ -10,18 +10,19 @@ from django.core.management import call_command
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from ama.factories import QuestionFactory
 from ama.models import Question
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery
 from lmsa_portal.attention import needs_attention, staff_digest_send
 from lmsa_portal.models import StaffDigest
+from members.factories import make_member
 from members.models import Membership, RosterEntry
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
+from residency_hub.factories import ProgramFactory, ProgramSubmissionFactory
 from residency_hub.models import ProgramSubmission
-from tests.ama.factories import QuestionFactory
-from tests.factories import make_member, make_totp
-from tests.listserv.factories import MailingFactory, SubscriberFactory
-from tests.mentors.factories import MentorFactory
-from tests.residency_hub.factories import ProgramFactory, ProgramSubmissionFactory
+from tests.factories import make_totp
 
 pytestmark = pytest.mark.django_db
 

@@ -10,15 +10,16 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from ama.factories import QuestionFactory, VideoFactory
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery, Subscriber
 from lmsa_portal.reports import build_figures
+from members.factories import make_member
 from members.models import Membership
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
-from tests.ama.factories import QuestionFactory, VideoFactory
-from tests.factories import SpecialtyFactory, make_member, make_totp
-from tests.listserv.factories import MailingFactory, SubscriberFactory
-from tests.mentors.factories import MentorFactory
-from tests.residency_hub.factories import ProgramFactory
+from residency_hub.factories import ProgramFactory, SpecialtyFactory
+from tests.factories import make_totp
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from listserv.factories import MailingFactory, SubscriberFactory
 from listserv.models import Delivery
-from tests.factories import make_member
-from tests.listserv.factories import MailingFactory, SubscriberFactory
-from tests.mentors.factories import MentorFactory
+from members.factories import make_member
+from mentors.factories import MentorFactory
 
 CHANGELISTS = [
     "mentors_mentor",

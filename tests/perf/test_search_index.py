@@ -12,7 +12,7 @@ from ama.models import Video
 from lmsa_portal.search import search_queryset
 from mentors.filters import SEARCH_FIELDS as MENTOR_FIELDS
 from mentors.models import Mentor
-from residency_hub.forms import PROGRAM_SEARCH_FIELDS
+from residency_hub.filters import PROGRAM_SEARCH_FIELDS
 from residency_hub.models import Program
 
 pytestmark = [

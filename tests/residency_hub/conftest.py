@@ -2,8 +2,11 @@
 
 import pytest
 
-from tests.factories import SpecialtyFactory
-from tests.residency_hub.factories import AdvisorContactFactory, ProgramFactory
+from residency_hub.factories import (
+    AdvisorContactFactory,
+    ProgramFactory,
+    SpecialtyFactory,
+)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from residency_hub.factories import EventFactory
 from residency_hub.models import Event, Program
-from tests.residency_hub.factories import EventFactory
 
 ALLOWED = {"active", "staff"}
 
@@ -71,7 +71,7 @@ def test_contact_details_shown_to_active_member(client, active_member, program):
 def test_querysets_are_empty_for_non_members(state, program, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
-    from tests.factories import make_member
+    from members.factories import make_member
 
     EventFactory(specialty=program.specialty)
     user = AnonymousUser() if state == "anonymous" else make_member(state=state)

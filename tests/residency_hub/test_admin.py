@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from residency_hub.admin import EventResource, ProgramResource
+from residency_hub.factories import EventFactory, ProgramFactory, SpecialtyFactory
 from residency_hub.models import Event, Program
-from tests.factories import SpecialtyFactory
-from tests.residency_hub.factories import EventFactory, ProgramFactory
+from residency_hub.resources import EventResource, ProgramResource
 
 
 def test_program_changelist_filters_and_searches(admin_client_mfa, program):
@@ -286,7 +285,7 @@ def test_event_added_on_a_program_page_takes_the_programs_specialty(
 def test_submission_admin_shows_event_times_in_the_events_zone(
     admin_client_mfa, specialty
 ):
-    from tests.residency_hub.factories import (
+    from residency_hub.factories import (
         ProgramSubmissionFactory,
         SubmittedEventFactory,
     )

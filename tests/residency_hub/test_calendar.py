@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from residency_hub.factories import EventFactory
 from residency_hub.forms import EventAdminForm
-from tests.residency_hub.factories import EventFactory
 
 UTC = datetime.UTC
 

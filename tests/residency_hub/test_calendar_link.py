@@ -4,9 +4,9 @@ stopped shows at once, and one member's link is never shown to another."""
 from django.test import Client
 from django.urls import reverse
 
+from members.factories import make_member
 from residency_hub.models import CalendarFeedToken
 from residency_hub.services import feed_token_rotate
-from tests.factories import make_member
 
 
 def calendar_page(client, specialty) -> str:

@@ -20,6 +20,12 @@ from pytest_django.asserts import assertContains, assertNotContains
 from lmsa_portal.attention import needs_attention
 from lmsa_portal.signing import make_token
 from residency_hub import services
+from residency_hub.factories import (
+    AdvisorContactFactory,
+    EventFactory,
+    ProgramCoordinatorFactory,
+    ProgramSubmissionFactory,
+)
 from residency_hub.models import (
     AdvisorContact,
     Event,
@@ -29,12 +35,6 @@ from residency_hub.models import (
     SubmittedContact,
 )
 from residency_hub.services import feed_token_rotate
-from tests.residency_hub.factories import (
-    AdvisorContactFactory,
-    EventFactory,
-    ProgramCoordinatorFactory,
-    ProgramSubmissionFactory,
-)
 
 NEXT_YEAR = timezone.localdate().year + 1
 

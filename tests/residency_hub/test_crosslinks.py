@@ -5,10 +5,10 @@ import datetime
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from ama.factories import VideoFactory
 from ama.models import Video
+from mentors.factories import MentorFactory
 from mentors.models import Mentor
-from tests.ama.factories import VideoFactory
-from tests.mentors.factories import MentorFactory
 
 
 def test_specialty_page_lists_up_to_six_live_mentors(client, active_member, specialty):

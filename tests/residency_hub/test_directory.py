@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from tests.factories import SpecialtyFactory
-from tests.residency_hub.factories import (
+from residency_hub.factories import (
     AdvisorContactFactory,
     EventFactory,
     ProgramFactory,
+    SpecialtyFactory,
 )
 
 LIST_URL = "residency_hub:program-list"

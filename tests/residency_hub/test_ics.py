@@ -8,10 +8,10 @@ import icalendar
 from django.urls import reverse
 from django.utils import timezone
 
+from members.factories import set_membership
+from residency_hub.factories import EventFactory
 from residency_hub.models import CalendarFeedToken, Event
 from residency_hub.services import feed_token_rotate
-from tests.factories import set_membership
-from tests.residency_hub.factories import EventFactory
 
 UTC = datetime.UTC
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")

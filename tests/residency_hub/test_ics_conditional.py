@@ -6,11 +6,11 @@ from http import HTTPStatus
 
 from django.utils import timezone
 
+from members.factories import make_member
+from residency_hub.factories import EventFactory
 from residency_hub.models import Event
 from residency_hub.services import feed_token_revoke, feed_token_rotate
 from residency_hub.views import FEED_PAST_DAYS
-from tests.factories import make_member
-from tests.residency_hub.factories import EventFactory
 from tests.residency_hub.test_ics import feed_url, parse
 
 

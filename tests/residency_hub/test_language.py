@@ -5,7 +5,7 @@ from http import HTTPStatus
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from tests.residency_hub.factories import ProgramFactory
+from residency_hub.factories import ProgramFactory
 
 LIST_URL = "residency_hub:program-list"
 

@@ -2,8 +2,8 @@
 
 import re
 
+from residency_hub.factories import EventFactory
 from residency_hub.models import ProgramSubmission
-from tests.residency_hub.factories import EventFactory
 
 HOSTILE = (
     "Our **mission**.\n\n"
@@ -48,8 +48,8 @@ def test_event_description_is_rendered_safely(client, active_member, specialty):
 def test_submitted_text_published_by_approval_stays_harmless(
     client, active_member, staff_user, specialty
 ):
+    from residency_hub.factories import ProgramSubmissionFactory
     from residency_hub.services import program_submission_approve
-    from tests.residency_hub.factories import ProgramSubmissionFactory
 
     submission = ProgramSubmissionFactory(specialty=specialty, dei_initiatives=HOSTILE)
     program_submission_approve(submission=submission, by=staff_user)

@@ -8,17 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from residency_hub.factories import (
+    ProgramSubmissionFactory,
+    SubmittedContactFactory,
+    SubmittedEventFactory,
+)
 from residency_hub.models import (
     AdvisorContact,
     Event,
     Program,
     ProgramSubmission,
     SubmittedEvent,
-)
-from tests.residency_hub.factories import (
-    ProgramSubmissionFactory,
-    SubmittedContactFactory,
-    SubmittedEventFactory,
 )
 
 SUBMIT_URL = "residency_hub:submit"

@@ -21,8 +21,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from listserv.services import CONFIRM_LINK, MANAGE_LINK
+from members.factories import make_member
 from mentors import services as mentor_services
-from tests.factories import SpecialtyFactory, make_member, make_totp
+from residency_hub.factories import SpecialtyFactory
+from tests.factories import make_totp
 
 STATES = [
     "anonymous",
@@ -186,14 +188,7 @@ def build_world() -> World:
     state of the access rule (staff is a superuser with TOTP, so admin opens)."""
     from django_tasks_db.models import DBTaskResult
 
-    from ama.models import Question, UpcomingSession
-    from listserv.models import Delivery, Interest, MailEvent, Subscriber
-    from listserv.suppression import record_event
-    from members.models import MembershipReminder, RosterEntry
-    from mentors.models import Mentor
-    from residency_hub import services as hub_services
-    from residency_hub.models import CalendarFeedToken
-    from tests.ama.factories import (
+    from ama.factories import (
         ChapterFactory,
         PanelistFactory,
         QuestionFactory,
@@ -202,15 +197,22 @@ def build_world() -> World:
         UpcomingSessionFactory,
         VideoFactory,
     )
-    from tests.listserv.factories import MailingFactory, SubscriberFactory
-    from tests.mentors.factories import MentorFactory
-    from tests.residency_hub.factories import (
+    from ama.models import Question, UpcomingSession
+    from listserv.factories import MailingFactory, SubscriberFactory
+    from listserv.models import Delivery, Interest, MailEvent, Subscriber
+    from listserv.suppression import record_event
+    from members.models import MembershipReminder, RosterEntry
+    from mentors.factories import MentorFactory
+    from mentors.models import Mentor
+    from residency_hub import services as hub_services
+    from residency_hub.factories import (
         AdvisorContactFactory,
         EventFactory,
         ProgramCoordinatorFactory,
         ProgramFactory,
         ProgramSubmissionFactory,
     )
+    from residency_hub.models import CalendarFeedToken
 
     users = {state: make_member(state=state) for state in STATES[1:-1]}
     users["staff"] = make_member(state="staff", is_superuser=True)

@@ -502,7 +502,7 @@ def test_calendar_feed_token_stops_when_its_member_expires(world, client):
     assert response.status_code == HTTPStatus.OK
     assert world.event.title in response_body(response).decode()
 
-    from tests.factories import set_membership
+    from members.factories import set_membership
 
     member = world.users["active"]
     set_membership(member, expires_on=member.membership.expires_on.replace(year=2000))

@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from ama.factories import UpcomingSessionFactory
 from listserv.models import Subscriber
 from lmsa_portal.limits import rightmost_forwarded_for
 from mentors.models import Mentor
-from tests.ama.factories import UpcomingSessionFactory
 from tests.security.test_limits import listserv_signup, mentor_signup
 
 pytestmark = pytest.mark.django_db

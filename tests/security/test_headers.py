@@ -164,7 +164,7 @@ def test_main_pages_score_a_plus(client, db, production_security, name):
 
 @pytest.fixture
 def ama_video(db):
-    from tests.ama.factories import VideoFactory
+    from ama.factories import VideoFactory
 
     return VideoFactory(
         slug="headers-video",
@@ -215,8 +215,7 @@ def test_members_only_page_scores_a_plus_and_is_not_stored(
 
 @pytest.fixture
 def specialty_with_event(db):
-    from tests.factories import SpecialtyFactory
-    from tests.residency_hub.factories import EventFactory, ProgramFactory
+    from residency_hub.factories import EventFactory, ProgramFactory, SpecialtyFactory
 
     specialty = SpecialtyFactory(name="Header Medicine", slug="header-medicine")
     program = ProgramFactory(specialty=specialty)
@@ -231,7 +230,7 @@ def specialty_with_event(db):
 def test_members_pages_score_a_plus_and_are_not_stored(
     client, active_member, production_security, specialty_with_event, name
 ):
-    from tests.mentors.factories import MentorFactory
+    from mentors.factories import MentorFactory
 
     MentorFactory(specialty=specialty_with_event)
     client.force_login(active_member)

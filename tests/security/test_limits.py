@@ -22,11 +22,12 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertTemplateUsed
 
 from listserv.models import Interest, Subscriber
+from members.factories import make_member
 from members.models import User
+from mentors.factories import MentorFactory, language
 from mentors.models import Mentor
+from residency_hub.factories import SpecialtyFactory
 from residency_hub.models import ProgramSubmission
-from tests.factories import SpecialtyFactory, make_member
-from tests.mentors.factories import MentorFactory, language
 
 pytestmark = pytest.mark.django_db
 

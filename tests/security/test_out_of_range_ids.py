@@ -15,9 +15,9 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from listserv.factories import SubscriberFactory
 from listserv.models import Interest, Subscriber
 from mentors.models import Language
-from tests.listserv.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 

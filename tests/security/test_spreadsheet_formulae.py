@@ -14,22 +14,22 @@ from django.contrib import admin
 from django.db import models
 from import_export.formats.base_formats import CSV, XLSX
 
+from ama.factories import VideoFactory
 from ama.resources import VideoResource
-from listserv.admin import SubscriberResource
+from listserv.factories import SubscriberFactory
+from listserv.resources import SubscriberResource
 from lmsa_portal.spreadsheets import (
     FORMULA_STARTS,
     SpreadsheetSafeResource,
     read_spreadsheet_text,
 )
+from members.factories import make_member
 from members.models import RosterEntry
 from members.resources import MembershipResource, RosterEntryResource
+from mentors.factories import MentorFactory
 from mentors.resources import MentorResource
-from residency_hub.admin import EventResource, ProgramResource
-from tests.ama.factories import VideoFactory
-from tests.factories import make_member
-from tests.listserv.factories import SubscriberFactory
-from tests.mentors.factories import MentorFactory
-from tests.residency_hub.factories import EventFactory, ProgramFactory
+from residency_hub.factories import EventFactory, ProgramFactory
+from residency_hub.resources import EventResource, ProgramResource
 
 pytestmark = pytest.mark.django_db
 

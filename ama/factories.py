@@ -1,4 +1,5 @@
-"""factory_boy factories for the AMA app."""
+"""factory_boy factories of the ama app: the one description of a valid row,
+used by the tests, the demo (`load_demo_data`) and the scale seed."""
 
 import datetime
 
@@ -14,7 +15,7 @@ from ama.models import (
     UpcomingSession,
     Video,
 )
-from tests.factories import UserFactory
+from members.factories import UserFactory
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
-"""factory_boy factories of the residency hub."""
+"""factory_boy factories of the residency hub: the one description of a valid row,
+used by the tests, the demo (`load_demo_data`) and the scale seed."""
 
 import datetime
 
@@ -11,10 +12,19 @@ from residency_hub.models import (
     Program,
     ProgramCoordinator,
     ProgramSubmission,
+    Specialty,
     SubmittedContact,
     SubmittedEvent,
 )
-from tests.factories import SpecialtyFactory
+
+
+class SpecialtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialty
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Test Specialty {n}")
+    slug = factory.Sequence(lambda n: f"test-specialty-{n}")
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):

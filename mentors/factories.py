@@ -1,10 +1,11 @@
-"""factory_boy factories of the mentor registry."""
+"""factory_boy factories of the mentors app: the one description of a valid row,
+used by the tests, the demo (`load_demo_data`) and the scale seed."""
 
 import factory
 from django.utils import timezone
 
 from mentors.models import Language, Mentor
-from tests.factories import SpecialtyFactory
+from residency_hub.factories import SpecialtyFactory
 
 LANGUAGE_NAMES = {"es": "Spanish", "en": "English", "pt": "Portuguese", "fr": "French"}
 

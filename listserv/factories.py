@@ -1,10 +1,10 @@
-"""factory_boy factories of the listserv tests."""
+"""factory_boy factories of the listserv app: the one description of a valid row,
+used by the tests, the demo (`load_demo_data`) and the scale seed."""
 
 import factory
 from django.utils import timezone
 
-from listserv.choices import Role
-from listserv.models import Mailing, Subscriber
+from listserv.models import Mailing, Role, Subscriber
 
 
 class SubscriberFactory(factory.django.DjangoModelFactory):
