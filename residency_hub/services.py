@@ -47,8 +47,10 @@ EDITABLE_FIELDS = {
     **{field: field for field in PROGRAM_FIELDS},
     "program_website": "website",
 }
-CONTACT_FIELDS = ["name", "role", "email", "phone"]
-EVENT_FIELDS = ["title", "description", "starts_at", "ends_at", "time_zone", "link"]
+# Tuples: forms use them as Meta.fields, and an inline formset appends its foreign
+# key to a list it is given (a shared list would grow).
+CONTACT_FIELDS = ("name", "role", "email", "phone")
+EVENT_FIELDS = ("title", "description", "starts_at", "ends_at", "time_zone", "link")
 
 
 # ------------------------------------------------------------------------------

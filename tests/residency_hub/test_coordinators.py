@@ -740,3 +740,12 @@ def test_a_contact_removed_while_the_page_was_open_can_be_sent_again_as_new(
         c.label == "Dr. Gone" and c.action == "add"
         for c in services.submission_diff(submission)
     )
+
+
+def test_the_shared_field_lists_stay_as_declared(client, coordinator):
+    # Seen in CI: an inline formset appended its foreign key to the shared list,
+    # and the next coordinator edit was a 500.
+    client.get(reverse("residency_hub:submit"))
+    client.get(edit_path(coordinator))
+    assert services.CONTACT_FIELDS == ("name", "role", "email", "phone")
+    assert "submission" not in services.EVENT_FIELDS
