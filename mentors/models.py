@@ -439,7 +439,7 @@ class MentorshipRequest(models.Model):
         ACCEPTED = "accepted", _("The mentor will reply by email")
         DECLINED = "declined", _("The mentor cannot take this on")
         WITHDRAWN = "withdrawn", _("Withdrawn")
-        # Closed by ``mentors_followups`` after MENTOR_REQUEST_EXPIRE_AFTER_DAYS
+        # Closed by ``mentors_followups`` after MENTOR_REQUEST_UNANSWERED_AFTER_DAYS
         # without an answer: not the member's act (withdrawn) nor the mentor's
         # (declined), and no longer open, so it frees the member's slot and the
         # mentor's load.
